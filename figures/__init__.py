@@ -1,0 +1,1 @@
+"""Figures drawn from the outputs of checks (matplotlib, Agg backend); no computation here."""

@@ -1,0 +1,244 @@
+"""Claims, their verdicts, and the runner that checks them.
+
+A claim is one statement of a paper with its provenance, the method that checks it, the function
+that does, and the verdict we expect. A check returns an :class:`Outcome` (verdict, evidence,
+tolerance and why). Known discrepancies are claims whose expected verdict is ``refuted``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import time
+import traceback
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulations.backend import Backend
+from theory.proof import Proof, Status
+
+
+class Verdict(enum.StrEnum):
+    VERIFIED = "verified"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+    ERROR = "error"
+
+
+class Provenance(enum.StrEnum):
+    PAPER = "paper"
+    """Confirmed in a primary source."""
+    RECONSTRUCTED = "reconstructed"
+    """[R]/[REC✓]/[UNVERIFIED] in our research note: not read in the paper body."""
+    DERIVED = "derived"
+    """Our own finding."""
+
+
+class Method(enum.StrEnum):
+    SYMBOLIC = "symbolic"
+    NUMERIC = "numeric"
+    SIMULATION = "simulation"
+
+
+SCALES = ("quick", "full")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check receives: the scale, the backend and its own seed."""
+
+    scale: str
+    backend: Backend
+    seed: np.random.SeedSequence
+
+    def pick(self, quick: Any, full: Any) -> Any:
+        """The quick-scale or the full-scale value of a knob."""
+        return quick if self.scale == "quick" else full
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check found.
+
+    ``summary`` is one line for the terminal table; ``evidence`` the numbers behind the verdict;
+    ``tolerance`` the value used and why; ``data`` arrays for the claim's figure (not reported).
+    """
+
+    verdict: Verdict
+    summary: str
+    evidence: dict[str, Any]
+    tolerance: dict[str, Any]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One registered claim of a paper."""
+
+    id: str
+    paper: str
+    statement: str
+    provenance: Provenance
+    method: Method
+    check: Callable[[Context], Outcome]
+    source: str
+    expected: Verdict = Verdict.VERIFIED
+    explanation: str = ""
+    figure: Callable[[dict[str, Any], Path], list[Path]] | None = None
+    """Draws the outcome's ``data`` to ``<stem>.png`` (the runner passes ``<dir>/<claim id>``)."""
+
+    def __post_init__(self) -> None:
+        if not self.id.startswith(f"{self.paper}."):
+            raise ValueError(f"claim id {self.id!r} must start with its paper key {self.paper!r}")
+        if self.expected is Verdict.REFUTED and not self.explanation:
+            raise ValueError(f"{self.id}: a known discrepancy needs an explanation")
+
+
+@dataclass
+class Result:
+    """A claim with its outcome, as it goes into the report."""
+
+    claim: Claim
+    outcome: Outcome
+    duration_s: float
+    seed: dict[str, Any]
+    figures: list[str]
+
+    @property
+    def as_expected(self) -> bool:
+        return self.outcome.verdict == self.claim.expected
+
+    def as_dict(self) -> dict[str, Any]:
+        c, o = self.claim, self.outcome
+        return {
+            "id": c.id,
+            "paper": c.paper,
+            "statement": c.statement,
+            "provenance": str(c.provenance),
+            "method": str(c.method),
+            "source": c.source,
+            "verdict": str(o.verdict),
+            "expected": str(c.expected),
+            "as_expected": self.as_expected,
+            "explanation": c.explanation,
+            "summary": o.summary,
+            "evidence": jsonable(o.evidence),
+            "tolerance": jsonable(o.tolerance),
+            "duration_s": round(self.duration_s, 3),
+            "seed": self.seed,
+            "figures": self.figures,
+        }
+
+
+def claim_seed(root: int, claim_id: str) -> np.random.SeedSequence:
+    """The claim's own SeedSequence: the root entropy with a spawn key fixed by its id.
+
+    Keying by id (not by position) keeps a claim's random numbers the same whichever subset of
+    claims runs.
+    """
+    return np.random.SeedSequence(root, spawn_key=(zlib.crc32(claim_id.encode()),))
+
+
+def run_claim(claim: Claim, context: Context, figure_dir: Path | None) -> Result:
+    """Check one claim; an exception becomes an ``error`` verdict with its traceback."""
+    start = time.perf_counter()
+    try:
+        outcome = claim.check(context)
+    except Exception as error:  # a crashing check must not take the report down with it
+        outcome = Outcome(
+            Verdict.ERROR, f"{type(error).__name__}: {error}",
+            {"traceback": traceback.format_exc()}, {},
+        )
+    figures: list[str] = []
+    if claim.figure is not None and outcome.data and figure_dir is not None:
+        figure_dir.mkdir(parents=True, exist_ok=True)
+        figures = [str(p) for p in claim.figure(outcome.data, figure_dir / claim.id)]
+    seed = {"entropy": context.seed.entropy, "spawn_key": list(context.seed.spawn_key)}
+    return Result(claim, outcome, time.perf_counter() - start, seed, figures)
+
+
+def select(registry: dict[str, Claim], selectors: Iterable[str]) -> list[Claim]:
+    """Claims named by id or by paper key, in registry order; every selector must match."""
+    selectors = list(selectors)
+    if not selectors:
+        return list(registry.values())
+    papers = {c.paper for c in registry.values()}
+    unknown = [s for s in selectors if s not in registry and s not in papers]
+    if unknown:
+        raise KeyError(
+            f"unknown claim id or paper key: {', '.join(unknown)} "
+            f"(papers: {', '.join(sorted(papers))}; `losslab list` shows the ids)"
+        )
+    wanted = set(selectors)
+    return [c for c in registry.values() if c.id in wanted or c.paper in wanted]
+
+
+def verdict_of(proofs: Iterable[Proof]) -> Verdict:
+    """verified if every statement holds, refuted if one is refuted, else inconclusive."""
+    statuses = [p.status for p in proofs]
+    if any(s is Status.REFUTED for s in statuses):
+        return Verdict.REFUTED
+    if all(s in (Status.PROVED, Status.CERTIFIED) for s in statuses):
+        return Verdict.VERIFIED
+    return Verdict.INCONCLUSIVE
+
+
+def rungs(proofs: Iterable[Proof]) -> dict[str, int]:
+    """How many statements each rung decided."""
+    counts: dict[str, int] = {}
+    for p in proofs:
+        counts[str(p.status)] = counts.get(str(p.status), 0) + 1
+    return counts
+
+
+def jsonable(value: Any) -> Any:
+    """Turn numpy scalars/arrays, sympy objects, proofs and paths into JSON-ready values."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Proof):
+        return value.as_dict()
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return jsonable(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    try:
+        json.dumps(value)
+    except TypeError:
+        return str(value)
+    return value
+
+
+EXACT = {
+    "value": 0,
+    "why": "exact symbolic statements; numeric rungs are rigorous interval arithmetic (120-bit "
+    "outward rounding) or 50-digit evaluations, never float comparisons",
+}
+
+
+def proof_outcome(proofs: list[Proof], *, evidence: dict[str, Any] | None = None,
+                  data: dict[str, Any] | None = None) -> Outcome:
+    """Outcome of a conjunction of proofs, with the rung of each statement as evidence."""
+    verdict = verdict_of(proofs)
+    counts = rungs(proofs)
+    summary = f"{len(proofs)} statements: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+    failing = [p for p in proofs if p.status is Status.REFUTED]
+    if failing:
+        summary += f"; refuted: {failing[0].statement[:80]}"
+    return Outcome(
+        verdict, summary,
+        {"rungs": counts, "statements": proofs, **(evidence or {})}, EXACT, data or {},
+    )

@@ -1,0 +1,124 @@
+"""The ``losslab`` command: ``list``, ``check`` and ``figures``.
+
+Exit codes: 0 when every verdict equals its expected verdict, 1 otherwise, 2 on usage errors
+(unknown claim or paper, unknown or unavailable backend, unwritable output folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from paper_checks import report
+from paper_checks.claims import SCALES, Context, Result, claim_seed, run_claim, select
+from paper_checks.registry import REGISTRY
+from simulations import backend as backends
+
+DEFAULT_SEED = 20230723
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="losslab",
+        description="Check published claims about surrogate and contrastive losses.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    listing = commands.add_parser("list", help="print the registered claims")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    for name, help_text, default_out in (
+        ("check", "run checks and write a report", "losslab-report"),
+        ("figures", "regenerate the figures of the checks that draw one", "losslab-figures"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("selectors", nargs="*", metavar="ID_OR_PAPER",
+                         help="claim ids or paper keys (default: all)")
+        sub.add_argument("--scale", choices=SCALES, default="quick",
+                         help="quick (default; minutes on a laptop) or full")
+        sub.add_argument("--backend", choices=backends.CHOICES, default=None,
+                         help=f"array backend (default: ${backends.ENV_VAR} or auto)")
+        sub.add_argument("--seed", type=int, default=DEFAULT_SEED, help="root random seed")
+        sub.add_argument("--out", type=Path, default=Path(default_out), help="output folder")
+    return parser
+
+
+def _list(as_json: bool) -> int:
+    rows = [
+        {"id": c.id, "paper": c.paper, "method": str(c.method), "provenance": str(c.provenance),
+         "expected": str(c.expected), "statement": c.statement}
+        for c in REGISTRY.values()
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        print(f"{r['id']:<{width}}  {r['method']:<10}  {r['provenance']:<13}  "
+              f"expect {r['expected']:<8}  {r['statement']}")
+    print(f"{len(rows)} claims in {len({r['paper'] for r in rows})} papers")
+    return 0
+
+
+def _writable(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / ".losslab-write-test"
+    probe.write_text("")
+    probe.unlink()
+    return folder
+
+
+def _run(args: argparse.Namespace, claims, backend, figure_dir: Path) -> list[Result]:
+    results = []
+    with tqdm(claims, unit="claim", disable=None, file=sys.stderr) as bar:
+        for claim in bar:
+            bar.set_postfix_str(claim.id)
+            context = Context(args.scale, backend, claim_seed(args.seed, claim.id))
+            results.append(run_claim(claim, context, figure_dir))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        return _list(args.json)
+    try:
+        claims = select(REGISTRY, args.selectors)
+        if args.command == "figures":
+            claims = [c for c in claims if c.figure is not None]
+        backend = backends.select(args.backend)
+        out = _writable(args.out)
+    except KeyError as error:
+        return _usage_error(error.args[0])
+    except backends.BackendError as error:
+        return _usage_error(str(error))
+    except OSError as error:
+        return _usage_error(f"cannot write to {args.out}: {error.strerror or error}")
+    start = time.perf_counter()
+    if args.command == "figures":
+        results = _run(args, claims, backend, out)
+        for result in results:
+            for path in result.figures:
+                print(path)
+        return 0 if all(r.figures for r in results) else 1
+    results = _run(args, claims, backend, out / "figures")
+    document = report.build(results, run={
+        "backend": backend.name, "device": backend.device, "requested_backend": backend.requested,
+        "fallback_reason": backend.fallback_reason, "versions": backend.describe()["versions"],
+        "seed": args.seed, "scale": args.scale, "duration_s": time.perf_counter() - start,
+        "command": "losslab " + " ".join(sys.argv[1:] if argv is None else argv),
+    })
+    json_path, md_path = report.write(document, out)
+    print(report.table(results))
+    print(f"backend: {backend.name} on {backend.device}"
+          + (f" (fallback: {backend.fallback_reason})" if backend.fallback_reason else ""))
+    print(f"report: {json_path} and {md_path}")
+    return 0 if document["all_as_expected"] else 1
+
+
+def _usage_error(message: str) -> int:
+    print(f"losslab: error: {message}", file=sys.stderr)
+    return 2

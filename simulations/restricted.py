@@ -1,0 +1,229 @@
+r"""Comp-sum losses on a restricted hypothesis set: linear scores on a Gaussian mixture.
+
+Used for ``h_consistency.md`` V13 (the bound with minimizability gaps at training iterates) and
+V14 (the gap is non-increasing in τ for deterministic labels). Conditional probabilities of the
+mixture are exact, so every risk is an average of exact conditional risks over a sample of X
+(no label noise in the estimates).
+
+Hypotheses: :math:`h(x, y) = w_y \cdot x + b_y` with :math:`\|w_y\| \le W` and either free
+biases (the set is then symmetric and complete, the assumption of the comp-sum theorem) or
+:math:`|b_y| \le B` (scores at x fill the box :math:`[-\Lambda(x), \Lambda(x)]^n`,
+:math:`\Lambda(x) = W\|x\| + B`). K models, one τ each, are trained at once by projected
+gradient descent with a per-model backtracking step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulations.backend import ArrayRandom, namespace, to_numpy
+from theory import comp_sum
+
+
+@dataclass(frozen=True)
+class GaussianMixture:
+    """Classes y = 0..n-1 with prior π_y and X | y ~ N(μ_y, Σ_y)."""
+
+    means: tuple[tuple[float, ...], ...]
+    covariances: tuple[tuple[tuple[float, ...], ...], ...]
+    priors: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        n = len(self.priors)
+        if len(self.means) != n or len(self.covariances) != n:
+            raise ValueError("means, covariances and priors must describe the same classes")
+        if not math.isclose(sum(self.priors), 1.0, rel_tol=1e-12) or min(self.priors) <= 0:
+            raise ValueError("priors must be positive and sum to 1")
+        np.linalg.cholesky(np.asarray(self.covariances))
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.priors)
+
+    def sample(self, rng: ArrayRandom, size: int, dtype: str = "float64") -> Any:
+        """``size`` draws of X (labels drawn and discarded: risks use the exact conditionals)."""
+        xp = rng.xp
+        cumulative = xp.asarray(np.cumsum(self.priors)[:-1], dtype=getattr(xp, dtype))
+        labels = xp.sum(xp.astype(rng.uniform((size, 1), dtype) >= cumulative, xp.int64), axis=1)
+        factors = xp.asarray(np.linalg.cholesky(np.asarray(self.covariances)), dtype=getattr(xp, dtype))
+        means = xp.asarray(np.asarray(self.means), dtype=getattr(xp, dtype))
+        noise = rng.normal((size, len(self.means[0])), dtype)
+        chosen = xp.take(factors, labels, axis=0)
+        return xp.take(means, labels, axis=0) + xp.sum(chosen * noise[:, None, :], axis=-1)
+
+    def conditional(self, x: Any, xp: Any) -> Any:
+        """Exact p(y | x) for rows of ``x`` (log-domain, stable)."""
+        covariances = np.asarray(self.covariances)
+        precision = xp.asarray(np.linalg.inv(covariances), dtype=x.dtype)
+        offset = np.log(self.priors) - 0.5 * np.linalg.slogdet(covariances)[1]
+        centred = x[:, None, :] - xp.asarray(np.asarray(self.means), dtype=x.dtype)[None, :, :]
+        quadratic = xp.sum(xp.sum(centred[..., None] * precision[None], axis=-2) * centred, axis=-1)
+        log_joint = xp.asarray(offset, dtype=x.dtype) - 0.5 * quadratic
+        return xp.exp(comp_sum.log_softmax(log_joint, xp))
+
+
+RING_MIXTURE = GaussianMixture(
+    means=((0.0, 0.0), (0.0, 0.0), (2.5, 0.0)),
+    covariances=(
+        ((0.25, 0.0), (0.0, 0.25)),
+        ((2.25, 0.0), (0.0, 2.25)),
+        ((0.49, 0.0), (0.0, 0.49)),
+    ),
+    priors=(1 / 3, 1 / 3, 1 / 3),
+)
+"""Three classes in the plane: a tight blob, a wide class around it and a blob to the side.
+The Bayes rule is quadratic (the wide class wins far out in every direction), so no linear
+rule attains the Bayes risk and the minimizability gaps are strictly positive."""
+
+
+@dataclass
+class LinearRun:
+    """Per-iteration records of K linear models, model k trained with ``taus[k]``.
+
+    ``surrogate`` and ``zero_one`` are the risks :math:`R_\\tau(h)`, :math:`R_{0-1}(h)`;
+    ``regret_tau`` and ``regret_zero_one`` the means of the conditional regrets against the
+    complete class, :math:`E[\\Delta\\mathcal C_\\tau(h, X)]` and
+    :math:`E[\\Delta\\mathcal C_{0-1}(h, X)]`, each of shape (iterations + 1, K).
+    """
+
+    taus: list[float]
+    surrogate: np.ndarray
+    zero_one: np.ndarray
+    regret_tau: np.ndarray
+    regret_zero_one: np.ndarray
+    step: np.ndarray
+    weights: Any
+    biases: Any
+
+
+def _scores(x, weights, biases, xp):
+    return xp.matmul(x[None, :, :], xp.permute_dims(weights, (0, 2, 1))) + biases[:, None, :]
+
+
+def _risk_and_gradient(x, p, weights, biases, taus, xp):
+    """Surrogate risks of K models and their gradients in (weights, biases)."""
+    scores = _scores(x, weights, biases, xp)
+    log_s = comp_sum.log_softmax(scores, xp)
+    risk = xp.mean(comp_sum.risk_from_log_softmax(p[None], log_s, taus, xp), axis=-1)
+    # dΨ_τ(S_y)/dz_k = -S_y^(τ-1)(δ_yk - S_k), so dC/dz = -g + S Σ_y g_y with g = p S^(τ-1)
+    weight = p[None] * xp.exp(xp.minimum((taus - 1) * log_s, 700.0))
+    slope = -weight + xp.exp(log_s) * xp.sum(weight, axis=-1, keepdims=True)
+    m = x.shape[0]
+    grad_w = xp.matmul(xp.permute_dims(slope, (0, 2, 1)), x[None]) / m
+    return risk, scores, grad_w, xp.mean(slope, axis=1)
+
+
+def _project(weights, biases, weight_bound, bias_bound, xp):
+    norms = xp.sqrt(xp.sum(weights * weights, axis=-1, keepdims=True))
+    weights = weights * xp.minimum(1.0, weight_bound / xp.maximum(norms, 1e-300))
+    if math.isfinite(bias_bound):
+        biases = xp.clip(biases, -bias_bound, bias_bound)
+    return weights, biases
+
+
+def train_linear(
+    x: Any,
+    p: Any,
+    taus: list[float],
+    *,
+    weight_bound: float,
+    bias_bound: float = math.inf,
+    iterations: int,
+) -> LinearRun:
+    """Projected gradient descent for K = len(taus) models at once, from zero scores.
+
+    Each model keeps its own step η: a step is accepted when it satisfies the Armijo condition
+    :math:`R(h') \\le R(h) - \\|h' - h\\|^2/(4\\eta)` (then η grows by 1.25), else rejected and
+    η halves. Records every iterate (see :class:`LinearRun`).
+    """
+    xp = namespace(x)
+    k, n, d = len(taus), p.shape[-1], x.shape[-1]
+    tau = xp.asarray(np.asarray(taus, dtype=float)[:, None, None], dtype=x.dtype)
+    weights = xp.zeros((k, n, d), dtype=x.dtype)
+    biases = xp.zeros((k, n), dtype=x.dtype)
+    step = xp.ones(k, dtype=x.dtype)
+    best = xp.asarray([float(to_numpy(comp_sum.risk_min(p, t, xp).mean())) for t in taus],
+                      dtype=x.dtype)
+    records = {"surrogate": [], "zero_one": [], "regret_tau": [], "regret_zero_one": [], "step": []}
+    risk, scores, grad_w, grad_b = _risk_and_gradient(x, p, weights, biases, tau, xp)
+    for iteration in range(iterations + 1):
+        predicted = xp.argmax(scores, axis=-1, keepdims=True)
+        correct = xp.take_along_axis(xp.broadcast_to(p[None], scores.shape), predicted, axis=-1)
+        zero_one = 1 - xp.mean(correct[..., 0], axis=-1)
+        records["surrogate"].append(risk)
+        records["zero_one"].append(zero_one)
+        records["regret_tau"].append(risk - best)
+        records["regret_zero_one"].append(zero_one - (1 - xp.mean(xp.max(p, axis=-1))))
+        records["step"].append(step)
+        if iteration == iterations:
+            break
+        trial_w, trial_b = _project(
+            weights - step[:, None, None] * grad_w, biases - step[:, None] * grad_b,
+            weight_bound, bias_bound, xp,
+        )
+        trial_risk = _risk_and_gradient(x, p, trial_w, trial_b, tau, xp)[0]
+        moved = xp.sum((trial_w - weights) ** 2, axis=(1, 2)) + xp.sum((trial_b - biases) ** 2, axis=1)
+        accept = trial_risk <= risk - moved / (4 * step)
+        weights = xp.where(accept[:, None, None], trial_w, weights)
+        biases = xp.where(accept[:, None], trial_b, biases)
+        step = xp.where(accept, 1.25 * step, 0.5 * step)
+        risk, scores, grad_w, grad_b = _risk_and_gradient(x, p, weights, biases, tau, xp)
+    stacked = {key: to_numpy(xp.stack(values)) for key, values in records.items()}
+    return LinearRun(list(taus), weights=weights, biases=biases, **stacked)
+
+
+def best_zero_one(
+    x: Any, p: Any, rng: ArrayRandom, *, candidates: int, rounds: int, start: Any | None = None
+) -> float:
+    """An upper estimate of :math:`R^*_{0-1}` over linear rules: random search, then refinement.
+
+    The 0-1 risk ignores the scale of (w, b), so weights are drawn on no bound. Each round
+    perturbs the incumbent (or, first, ``start`` rows / fresh Gaussian draws).
+    """
+    xp = rng.xp
+    n, d = p.shape[-1], x.shape[-1]
+    dtype = "float64" if x.dtype == xp.float64 else "float32"
+
+    def risks(weights, biases):
+        predicted = xp.argmax(_scores(x, weights, biases, xp), axis=-1, keepdims=True)
+        hits = xp.take_along_axis(xp.broadcast_to(p[None], (weights.shape[0], *p.shape)), predicted, axis=-1)
+        return 1 - xp.mean(hits[..., 0], axis=-1)
+
+    weights = rng.normal((candidates, n, d), dtype)
+    biases = 2 * rng.normal((candidates, n), dtype)
+    if start is not None:
+        weights = xp.concat([start[0], weights])
+        biases = xp.concat([start[1], biases])
+    values = risks(weights, biases)
+    index = int(to_numpy(xp.argmin(values)))
+    best_value = float(to_numpy(values[index]))
+    best_w, best_b = weights[index], biases[index]
+    spread = 0.5
+    for _ in range(rounds):
+        scale = xp.sqrt(xp.sum(best_w * best_w)) + 1e-12
+        weights = best_w[None] + spread * scale * rng.normal((candidates, n, d), dtype)
+        biases = best_b[None] + spread * scale * rng.normal((candidates, n), dtype)
+        values = risks(weights, biases)
+        index = int(to_numpy(xp.argmin(values)))
+        if float(to_numpy(values[index])) < best_value:
+            best_value, best_w, best_b = float(to_numpy(values[index])), weights[index], biases[index]
+        else:
+            spread *= 0.7
+    return best_value
+
+
+def box_floor(x: Any, tau: float, *, weight_bound: float, bias_bound: float, n_classes: int):
+    r"""Pointwise best risk on a deterministic label with scores in :math:`[-\Lambda, \Lambda]^n`.
+
+    :math:`\mathcal C^*_\tau(\mathcal H, x) = \Phi^\tau((n-1)e^{-2\Lambda(x)})`,
+    :math:`\Lambda(x) = W\|x\| + B` (correct class at +Λ, the others at -Λ).
+    Provenance: [REC✓ form; OURS derivation] ``h_consistency.md`` §4.
+    """
+    xp = namespace(x)
+    reach = weight_bound * xp.sqrt(xp.sum(x * x, axis=-1)) + bias_bound
+    u = (n_classes - 1) * xp.exp(-2 * reach)
+    return comp_sum.softmax_loss(-xp.log1p(u), tau, xp)

@@ -1,0 +1,78 @@
+import sympy as sp
+
+from theory.proof import (
+    Status,
+    piecewise_branches,
+    prove_identity,
+    prove_limit,
+    prove_nonnegative,
+    weakest,
+)
+
+t = sp.Symbol("t", nonnegative=True)
+
+
+def test_sympy_proves_an_obvious_sign():
+    proof = prove_nonnegative(t**2 * (1 + t), t, (0, 1))
+    assert proof.status is Status.PROVED and proof.holds is True
+
+
+def test_interval_arithmetic_certifies_what_sympy_cannot():
+    tau = sp.Rational(1, 2)
+    a = 1 / (2 - tau)
+    power_mean = (((1 + t) ** a + (1 - t) ** a) / 2) ** (2 - tau)
+    proof = prove_nonnegative(sp.diff(1 - power_mean, t, 2), t, (0, 1 - 1e-12))
+    assert proof.status in (Status.PROVED, Status.CERTIFIED)
+
+
+def test_a_touching_zero_is_certified_by_the_monotone_rung():
+    proof = prove_nonnegative(sp.log(1 + t) - t + t**2 / 2, t, (0, 1), strict=True)
+    assert proof.holds is True
+
+
+def test_counterexamples_refute():
+    proof = prove_nonnegative(t**2 - sp.Rational(1, 4), t, (0, 1))
+    assert proof.status is Status.REFUTED and proof.holds is False
+    grid = prove_nonnegative(sp.tanh(t) - t / 2 - sp.Rational(1, 10**6), t, (0, 1))
+    assert grid.status is Status.REFUTED
+
+
+def test_strict_positivity_fails_at_an_interior_zero():
+    proof = prove_nonnegative((t - sp.Rational(1, 2)) ** 2, t, (0, 1), strict=True)
+    assert proof.status is Status.REFUTED
+
+
+def test_undecidable_statements_stay_inconclusive():
+    # nonnegative with an interior double zero: no rung can certify a neighbourhood of 1/3
+    expr = (sp.exp(t) - sp.exp(sp.Rational(1, 3))) ** 2
+    proof = prove_nonnegative(sp.tanh(expr), t, (0, 1))
+    assert proof.status in (Status.PROVED, Status.INCONCLUSIVE)
+    assert proof.holds is not False
+
+
+def test_piecewise_expressions_are_proved_branch_by_branch():
+    expr = sp.Piecewise((t**2, t < sp.Rational(1, 2)), (t - sp.Rational(1, 4), True))
+    branches = piecewise_branches(expr, t, (0.0, 1.0))
+    assert [span for _, span in branches] == [(0.0, 0.5), (0.5, 1.0)]
+    assert prove_nonnegative(expr, t, (0, 1)).holds is True
+    bad = sp.Piecewise((t**2, t < sp.Rational(1, 2)), (t - 1, True))
+    assert prove_nonnegative(bad, t, (0, 1)).status is Status.REFUTED
+
+
+def test_identities_use_the_domain_and_refute_differences():
+    assert prove_identity(sp.sqrt(t + 1) / sp.sqrt(-1 / (t - 1)), sp.sqrt(1 - t**2),
+                          domains={t: (0, 1)}).status is Status.PROVED
+    assert prove_identity(sp.sin(t), t).status is Status.REFUTED
+    assert prove_identity(2 * (1 - t), 1 - t).status is Status.REFUTED
+
+
+def test_limits():
+    assert prove_limit(sp.sin(t) / t, t, 0, 1).status is Status.PROVED
+    assert prove_limit(sp.sin(t) / t, t, 0, 2).status is Status.REFUTED
+
+
+def test_weakest_orders_the_rungs():
+    proved = prove_identity(t, t)
+    refuted = prove_identity(t, 2 * t)
+    assert weakest([proved, proved]) is Status.PROVED
+    assert weakest([proved, refuted]) is Status.REFUTED
