@@ -15,8 +15,9 @@ def bounded_transforms(data: dict[str, Any], stem: Path) -> list[Path]:
     for ax, (loss, by_bound) in zip(axes, curves.items()):
         for k, (bound, values) in enumerate(by_bound.items()):
             ax.plot(data["theta"], values, color=f"C{k}", label=f"B={bound}")
-        for bound, kink in data["kinks"].get(loss, {}).items():
-            ax.axvline(kink, color="grey", ls=":", lw=0.8)
+        for kink in data["kinks"].get(loss, {}).values():
+            if kink < 1:
+                ax.axvline(kink, color="grey", ls=":", lw=0.8)
         ax.set(title=loss, xlabel="theta", ylabel="T_B(theta)")
         ax.legend(fontsize=7)
     return save(fig, stem)

@@ -26,34 +26,47 @@ K, RHO = 2, sp.Rational(1, 2)
 LINEAR = {
     "hinge": (sp.Max(0, 1 - A), lambda b: sp.Min(b, 1) * THETA),
     "sigmoid (k = 2)": (1 - sp.tanh(K * A), lambda b: sp.tanh(K * b) * THETA),
-    "rho-margin (rho = 1/2)": (sp.Min(1, sp.Max(0, 1 - A / RHO)), lambda b: sp.Min(b, RHO) / RHO * THETA),
+    "rho-margin (rho = 1/2)": (
+        sp.Min(1, sp.Max(0, 1 - A / RHO)),
+        lambda b: sp.Min(b, RHO) / RHO * THETA,
+    ),
 }
 """§6.3: losses whose bounded transform is linear in θ."""
 
 
 def _logistic_tail(b):
-    return (sp.log(2) - (1 + THETA) / 2 * sp.log(1 + sp.exp(-b))
-            - (1 - THETA) / 2 * sp.log(1 + sp.exp(b)))
+    return (
+        sp.log(2)
+        - (1 + THETA) / 2 * sp.log(1 + sp.exp(-b))
+        - (1 - THETA) / 2 * sp.log(1 + sp.exp(b))
+    )
 
 
 TWO_REGIME = {
     "exponential": (
         sp.exp(-A),
-        lambda b: sp.Piecewise((1 - sp.sqrt(1 - THETA**2), THETA < sp.tanh(b)),
-                               (1 - (1 + THETA) / 2 * sp.exp(-b) - (1 - THETA) / 2 * sp.exp(b), True)),
+        lambda b: sp.Piecewise(
+            (1 - sp.sqrt(1 - THETA**2), sp.tanh(b) > THETA),
+            (1 - (1 + THETA) / 2 * sp.exp(-b) - (1 - THETA) / 2 * sp.exp(b), True),
+        ),
         lambda b: sp.tanh(b),
         lambda t, b: sp.Min(t**2 / 2, t * (sp.exp(2 * b) - 1) / (2 * (sp.exp(2 * b) + 1))),
     ),
     "logistic": (
         sp.log(1 + sp.exp(-A)),
-        lambda b: sp.Piecewise(((1 + THETA) / 2 * sp.log(1 + THETA) + (1 - THETA) / 2 * sp.log(1 - THETA),
-                                THETA < sp.tanh(b / 2)), (_logistic_tail(b), True)),
+        lambda b: sp.Piecewise(
+            (
+                (1 + THETA) / 2 * sp.log(1 + THETA) + (1 - THETA) / 2 * sp.log(1 - THETA),
+                sp.tanh(b / 2) > THETA,
+            ),
+            (_logistic_tail(b), True),
+        ),
         lambda b: sp.tanh(b / 2),
         lambda t, b: sp.Min(t**2 / 2, t * (sp.exp(b) - 1) / (2 * (sp.exp(b) + 1))),
     ),
     "squared hinge": (
         sp.Max(0, 1 - A) ** 2,
-        lambda b: sp.Piecewise((THETA**2, THETA < b), (2 * b * THETA - b**2, True)),
+        lambda b: sp.Piecewise((THETA**2, b > THETA), (2 * b * THETA - b**2, True)),
         lambda b: b,
         lambda t, b: sp.Piecewise((t**2, t < b), (2 * b * t - b**2, True)),
     ),
@@ -68,8 +81,14 @@ T_B(θ) ≥ Γ^{-1}(θ)."""
 
 def _matches(name: str, derived: binary.BinaryTransform, formula: sp.Expr) -> list[Proof]:
     """Same branches (kinks equal) and the same formula on each branch."""
-    proofs = [Proof(f"{name}: derivation", derived.status, "theory.binary.bounded_transform",
-                    f"{len(derived.proofs)} minimality comparisons")]
+    proofs = [
+        Proof(
+            f"{name}: derivation",
+            derived.status,
+            "theory.binary.bounded_transform",
+            f"{len(derived.proofs)} minimality comparisons",
+        )
+    ]
     if derived.agreement is not None:
         proofs.append(derived.agreement)
     if derived.expr is None:
@@ -77,16 +96,34 @@ def _matches(name: str, derived: binary.BinaryTransform, formula: sp.Expr) -> li
     ours = piecewise_branches(derived.expr, THETA, (0.0, 1.0)) or [(derived.expr, (0.0, 1.0))]
     theirs = piecewise_branches(formula, THETA, (0.0, 1.0)) or [(formula, (0.0, 1.0))]
     if len(ours) != len(theirs):
-        return [*proofs, Proof(f"{name}: number of regimes", Status.REFUTED, "branch count",
-                               f"derived {len(ours)}, table {len(theirs)}")]
-    for (mine, (lo, hi)), (table, (lo2, hi2)) in zip(ours, theirs):
+        return [
+            *proofs,
+            Proof(
+                f"{name}: number of regimes",
+                Status.REFUTED,
+                "branch count",
+                f"derived {len(ours)}, table {len(theirs)}",
+            ),
+        ]
+    for (mine, (lo, hi)), (table, (_lo2, hi2)) in zip(ours, theirs):
         same_kink = abs(hi - hi2) <= 1e-12 * max(1.0, abs(hi))
-        proofs.append(Proof(f"{name}: regime ends at {hi2:.12g}",
-                            Status.CERTIFIED if same_kink else Status.REFUTED,
-                            "float comparison of the kinks", f"derived {hi:.15g}"))
+        proofs.append(
+            Proof(
+                f"{name}: regime ends at {hi2:.12g}",
+                Status.CERTIFIED if same_kink else Status.REFUTED,
+                "float comparison of the kinks",
+                f"derived {hi:.15g}",
+            )
+        )
         if same_kink:
-            proofs.append(prove_identity(mine, table, domains={THETA: (lo, hi)},
-                                         statement=f"{name}: T_B == {table} on [{lo:.4g}, {hi:.4g}]"))
+            proofs.append(
+                prove_identity(
+                    mine,
+                    table,
+                    domains={THETA: (lo, hi)},
+                    statement=f"{name}: T_B == {table} on [{lo:.4g}, {hi:.4g}]",
+                )
+            )
     return proofs
 
 
@@ -95,7 +132,9 @@ def linear_transforms(ctx: Context, table: dict = LINEAR) -> Outcome:
     proofs = []
     for name, (phi, formula) in table.items():
         for bound in BOUNDS:
-            proofs += _matches(f"{name}, B = {bound}", binary.bounded_transform(phi, bound), formula(bound))
+            proofs += _matches(
+                f"{name}, B = {bound}", binary.bounded_transform(phi, bound), formula(bound)
+            )
     return proof_outcome(proofs)
 
 
@@ -124,16 +163,27 @@ def gamma_max_form(ctx: Context, table: dict = TWO_REGIME) -> Outcome:
         for bound in BOUNDS:
             derived = binary.bounded_transform(phi, bound)
             if derived.expr is None:
-                proofs.append(Proof(f"{name}, B = {bound}: closed form", Status.INCONCLUSIVE,
-                                    "sympy found none", derived.note))
+                proofs.append(
+                    Proof(
+                        f"{name}, B = {bound}: closed form",
+                        Status.INCONCLUSIVE,
+                        "sympy found none",
+                        derived.note,
+                    )
+                )
                 continue
-            proofs.append(prove_nonnegative(
-                derived.expr - gamma_inverse(THETA, bound), THETA, (0.0, 1.0 - 1e-12),
-                statement=f"{name}, B = {bound}: T_B(theta) >= Gamma^-1(theta)"))
+            proofs.append(
+                prove_nonnegative(
+                    derived.expr - gamma_inverse(THETA, bound),
+                    THETA,
+                    (0.0, 1.0 - 1e-12),
+                    statement=f"{name}, B = {bound}: T_B(theta) >= Gamma^-1(theta)",
+                )
+            )
     return proof_outcome(proofs)
 
 
-def unbounded_limit(ctx: Context) -> Outcome:
+def unbounded_limit(ctx: Context, linear: dict = LINEAR, two_regime: dict = TWO_REGIME) -> Outcome:
     """V12: as B → ∞ the table's transforms become the (derived) unbounded ψ-transforms.
 
     Linear entries: the slope's limit in B times θ equals ψ. Two-regime entries: the first
@@ -142,39 +192,77 @@ def unbounded_limit(ctx: Context) -> Outcome:
     excess = sp.Symbol("x", positive=True)
     big = 1 + excess  # B > 1, so min(B, 1) and min(B, rho) settle before the limit
     proofs = []
-    for name, (phi, formula) in LINEAR.items():
+    for name, (phi, formula) in linear.items():
         psi = binary.psi_transform(phi).expr
         limit = sp.limit(formula(big) / THETA, excess, sp.oo) * THETA
-        proofs.append(prove_identity(limit, psi, domains={THETA: (0, 1)},
-                                     statement=f"{name}: lim_B T_B == psi = {psi}"))
-    for name, (phi, formula, kink, _) in TWO_REGIME.items():
+        proofs.append(
+            prove_identity(
+                limit, psi, domains={THETA: (0, 1)}, statement=f"{name}: lim_B T_B == psi = {psi}"
+            )
+        )
+    for name, (phi, formula, kink, _) in two_regime.items():
         psi = binary.psi_transform(phi).expr
         first = formula(big).args[0][0]
-        proofs.append(prove_identity(first, psi, domains={THETA: (0, 1)},
-                                     statement=f"{name}: the first regime of T_B == psi"))
+        proofs.append(
+            prove_identity(
+                first,
+                psi,
+                domains={THETA: (0, 1)},
+                statement=f"{name}: the first regime of T_B == psi",
+            )
+        )
         end = sp.limit(kink(big), excess, sp.oo)
-        proofs.append(Proof(f"{name}: the first regime ends at {kink(big)} -> {end} >= 1",
-                            Status.PROVED if bool(end >= 1) else Status.REFUTED, "sympy limit"))
+        proofs.append(
+            Proof(
+                f"{name}: the first regime ends at {kink(big)} -> {end} >= 1",
+                Status.PROVED if bool(end >= 1) else Status.REFUTED,
+                "sympy limit",
+            )
+        )
     return proof_outcome(proofs)
 
 
 CLAIMS = [
-    Claim(f"{PAPER}.linear_transforms", PAPER,
-          "With scores bounded by B the transform is min(B, 1) t for hinge, tanh(kB) t for the "
-          "sigmoid and min(B, rho)/rho t for the rho-margin loss.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, linear_transforms, f"{NOTE} §6.3, V12 [REC✓]"),
-    Claim(f"{PAPER}.two_regime_transforms", PAPER,
-          "With scores bounded by B the exponential, logistic and squared-hinge transforms keep their "
-          "unbounded form up to tanh B, tanh(B/2) and B respectively, and are linear after.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, two_regime_transforms, f"{NOTE} §6.3, V12 [REC✓]",
-          figure=draw.bounded_transforms),
-    Claim(f"{PAPER}.gamma_max_form", PAPER,
-          "The bounds Gamma = max(sqrt(2t), 2t/tanh B) (exponential), max(sqrt(2t), 2t/tanh(B/2)) "
-          "(logistic) and the two-piece squared-hinge Gamma dominate the inverse transforms, so the "
-          "bounded-class H-consistency bounds hold with them.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, gamma_max_form, f"{NOTE} §6.3, V12 [REC✓]"),
-    Claim(f"{PAPER}.unbounded_limit", PAPER,
-          "As B -> infinity the bounded-class transforms reduce to the unbounded psi-transforms "
-          "(previous excess-error bounds are special cases).",
-          Provenance.PAPER, Method.NUMERIC, unbounded_limit, f"abstract [SRC]: special cases; {NOTE} §6.3"),
+    Claim(
+        f"{PAPER}.linear_transforms",
+        PAPER,
+        "With scores bounded by B the transform is min(B, 1) t for hinge, tanh(kB) t for the "
+        "sigmoid and min(B, rho)/rho t for the rho-margin loss.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        linear_transforms,
+        f"{NOTE} §6.3, V12 [REC✓]",
+    ),
+    Claim(
+        f"{PAPER}.two_regime_transforms",
+        PAPER,
+        "With scores bounded by B the exponential, logistic and squared-hinge transforms keep their "
+        "unbounded form up to tanh B, tanh(B/2) and B respectively, and are linear after.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        two_regime_transforms,
+        f"{NOTE} §6.3, V12 [REC✓]",
+        figure=draw.bounded_transforms,
+    ),
+    Claim(
+        f"{PAPER}.gamma_max_form",
+        PAPER,
+        "The bounds Gamma = max(sqrt(2t), 2t/tanh B) (exponential), max(sqrt(2t), 2t/tanh(B/2)) "
+        "(logistic) and the two-piece squared-hinge Gamma dominate the inverse transforms, so the "
+        "bounded-class H-consistency bounds hold with them.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        gamma_max_form,
+        f"{NOTE} §6.3, V12 [REC✓]",
+    ),
+    Claim(
+        f"{PAPER}.unbounded_limit",
+        PAPER,
+        "As B -> infinity the bounded-class transforms reduce to the unbounded psi-transforms "
+        "(previous excess-error bounds are special cases).",
+        Provenance.PAPER,
+        Method.NUMERIC,
+        unbounded_limit,
+        f"abstract [SRC]: special cases; {NOTE} §6.3",
+    ),
 ]

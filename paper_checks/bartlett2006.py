@@ -23,13 +23,18 @@ A, THETA = binary.ALPHA, binary.THETA
 PSI_TABLE = {
     "hinge": (sp.Max(0, 1 - A), THETA),
     "exponential": (sp.exp(-A), 1 - sp.sqrt(1 - THETA**2)),
-    "logistic": (sp.log(1 + sp.exp(-A)),
-                 (1 + THETA) / 2 * sp.log(1 + THETA) + (1 - THETA) / 2 * sp.log(1 - THETA)),
-    "logistic, margin 2a": (sp.log(1 + sp.exp(-2 * A)),
-                            (1 + THETA) / 2 * sp.log(1 + THETA) + (1 - THETA) / 2 * sp.log(1 - THETA)),
-    "logistic (log2)": (sp.log(1 + sp.exp(-A)) / sp.log(2),
-                        ((1 + THETA) / 2 * sp.log(1 + THETA) + (1 - THETA) / 2 * sp.log(1 - THETA))
-                        / sp.log(2)),
+    "logistic": (
+        sp.log(1 + sp.exp(-A)),
+        (1 + THETA) / 2 * sp.log(1 + THETA) + (1 - THETA) / 2 * sp.log(1 - THETA),
+    ),
+    "logistic, margin 2a": (
+        sp.log(1 + sp.exp(-2 * A)),
+        (1 + THETA) / 2 * sp.log(1 + THETA) + (1 - THETA) / 2 * sp.log(1 - THETA),
+    ),
+    "logistic (log2)": (
+        sp.log(1 + sp.exp(-A)) / sp.log(2),
+        ((1 + THETA) / 2 * sp.log(1 + THETA) + (1 - THETA) / 2 * sp.log(1 - THETA)) / sp.log(2),
+    ),
     "squared hinge": (sp.Max(0, 1 - A) ** 2, THETA**2),
     "least squares": ((1 - A) ** 2, THETA**2),
     "sigmoid (k = 2)": (1 - sp.tanh(2 * A), THETA),
@@ -41,7 +46,9 @@ NOT_CALIBRATED = {"a^2": A**2, "perceptron": sp.Max(0, -A)}
 """Negative controls of §6.2/V11: ψ ≡ 0."""
 
 CONVEX = {
-    **{name: phi for name, (phi, _) in PSI_TABLE.items() if not name.startswith(("sigmoid", "rho"))},
+    **{
+        name: phi for name, (phi, _) in PSI_TABLE.items() if not name.startswith(("sigmoid", "rho"))
+    },
     **NOT_CALIBRATED,
     "exp(a) (wrong direction)": sp.exp(A),
 }
@@ -49,15 +56,26 @@ CONVEX = {
 
 
 def _compare(name: str, psi: binary.BinaryTransform, expected: sp.Expr) -> list[Proof]:
-    proofs = [Proof(f"{name}: derivation of psi", psi.status, "theory.binary.psi_transform",
-                    f"{len(psi.proofs)} minimality comparisons")]
+    proofs = [
+        Proof(
+            f"{name}: derivation of psi",
+            psi.status,
+            "theory.binary.psi_transform",
+            f"{len(psi.proofs)} minimality comparisons",
+        )
+    ]
     if psi.agreement is not None:
         proofs.append(psi.agreement)
     if psi.expr is None:
-        proofs.append(Proof(f"{name}: closed form", Status.INCONCLUSIVE, "sympy found none", psi.note))
+        proofs.append(
+            Proof(f"{name}: closed form", Status.INCONCLUSIVE, "sympy found none", psi.note)
+        )
     else:
-        proofs.append(prove_identity(psi.expr, expected, domains={THETA: (0, 1)},
-                                     statement=f"{name}: psi == {expected}"))
+        proofs.append(
+            prove_identity(
+                psi.expr, expected, domains={THETA: (0, 1)}, statement=f"{name}: psi == {expected}"
+            )
+        )
     return proofs
 
 
@@ -68,8 +86,13 @@ def psi_table(ctx: Context, table: dict = PSI_TABLE) -> Outcome:
     for name, (phi, expected) in table.items():
         psi = binary.psi_transform(phi)
         proofs += _compare(name, psi, expected)
-        figure_rows[name] = {"theta": psi.theta, "lower": psi.lower, "upper": psi.upper,
-                             "grid": grid, "values": psi(grid)}
+        figure_rows[name] = {
+            "theta": psi.theta,
+            "lower": psi.lower,
+            "upper": psi.upper,
+            "grid": grid,
+            "values": psi(grid),
+        }
     return proof_outcome(proofs, data={"psi": figure_rows})
 
 
@@ -80,16 +103,19 @@ def not_calibrated_controls(ctx: Context, losses: dict = NOT_CALIBRATED) -> Outc
         psi = binary.psi_transform(phi)
         proofs += _compare(name, psi, sp.Integer(0))
         calibrated = psi.calibrated
-        proofs.append(Proof(f"{name}: not calibrated (psi(theta) > 0 fails)",
-                            Status.PROVED if calibrated is False else Status.REFUTED,
-                            "psi is identically 0" if calibrated is False else "psi > 0 somewhere"))
+        proofs.append(
+            Proof(
+                f"{name}: not calibrated (psi(theta) > 0 fails)",
+                Status.PROVED if calibrated is False else Status.REFUTED,
+                "psi is identically 0" if calibrated is False else "psi > 0 somewhere",
+            )
+        )
     return proof_outcome(proofs)
 
 
 def derivative_criterion(phi: sp.Expr) -> bool:
     """BJM Theorem for convex φ: differentiable at 0 and φ'(0) < 0."""
-    slope = sp.diff(phi.rewrite(sp.Piecewise), A)
-    left, right = sp.limit(slope, A, 0, dir="-"), sp.limit(slope, A, 0, dir="+")
+    left, right = binary.one_sided_slopes(phi)
     return bool(left == right and left < 0)
 
 
@@ -99,28 +125,54 @@ def convex_calibration_criterion(ctx: Context, criterion=derivative_criterion) -
     for name, phi in CONVEX.items():
         by_criterion, by_psi = criterion(phi), binary.psi_transform(phi).calibrated
         rows.append({"loss": name, "criterion": by_criterion, "psi_positive": by_psi})
-        status = (Status.INCONCLUSIVE if by_psi is None
-                  else Status.PROVED if by_criterion == by_psi else Status.REFUTED)
-        proofs.append(Proof(f"{name}: criterion {by_criterion}, psi > 0 {by_psi}", status,
-                            "derivative limits and the derived psi"))
+        status = (
+            Status.INCONCLUSIVE
+            if by_psi is None
+            else Status.PROVED
+            if by_criterion == by_psi
+            else Status.REFUTED
+        )
+        proofs.append(
+            Proof(
+                f"{name}: criterion {by_criterion}, psi > 0 {by_psi}",
+                status,
+                "derivative limits and the derived psi",
+            )
+        )
     return proof_outcome(proofs, evidence={"rows": rows})
 
 
 CLAIMS = [
-    Claim(f"{PAPER}.psi_table", PAPER,
-          "The psi-transform is theta for hinge, sigmoid and rho-margin, 1 - sqrt(1 - theta^2) for "
-          "exponential, the binary-entropy form for logistic, and theta^2 for squared hinge and "
-          "least squares.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, psi_table, f"{NOTE} §6.2, V11 (re-derived)",
-          figure=draw.psi_table),
-    Claim(f"{PAPER}.not_calibrated_controls", PAPER,
-          "phi(a) = a^2 and the perceptron max(0, -a) have psi = 0: they are not classification-"
-          "calibrated.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, not_calibrated_controls, f"{NOTE} §6.2, V11"),
-    Claim(f"{PAPER}.convex_calibration_criterion", PAPER,
-          "A convex margin loss is classification-calibrated iff it is differentiable at 0 with "
-          "phi'(0) < 0.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, convex_calibration_criterion,
-          f"{NOTE} §6.1 (BJM theorem), V11"),
+    Claim(
+        f"{PAPER}.psi_table",
+        PAPER,
+        "The psi-transform is theta for hinge, sigmoid and rho-margin, 1 - sqrt(1 - theta^2) for "
+        "exponential, the binary-entropy form for logistic, and theta^2 for squared hinge and "
+        "least squares.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        psi_table,
+        f"{NOTE} §6.2, V11 (re-derived)",
+        figure=draw.psi_table,
+    ),
+    Claim(
+        f"{PAPER}.not_calibrated_controls",
+        PAPER,
+        "phi(a) = a^2 and the perceptron max(0, -a) have psi = 0: they are not classification-"
+        "calibrated.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        not_calibrated_controls,
+        f"{NOTE} §6.2, V11",
+    ),
+    Claim(
+        f"{PAPER}.convex_calibration_criterion",
+        PAPER,
+        "A convex margin loss is classification-calibrated iff it is differentiable at 0 with "
+        "phi'(0) < 0.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        convex_calibration_criterion,
+        f"{NOTE} §6.1 (BJM theorem), V11",
+    ),
 ]
-

@@ -150,10 +150,12 @@ def run_claim(claim: Claim, context: Context, figure_dir: Path | None) -> Result
     start = time.perf_counter()
     try:
         outcome = claim.check(context)
-    except Exception as error:  # a crashing check must not take the report down with it
+    except Exception as error:  # noqa: BLE001 - a crashing check must not take the report down
         outcome = Outcome(
-            Verdict.ERROR, f"{type(error).__name__}: {error}",
-            {"traceback": traceback.format_exc()}, {},
+            Verdict.ERROR,
+            f"{type(error).__name__}: {error}",
+            {"traceback": traceback.format_exc()},
+            {},
         )
     figures: list[str] = []
     if claim.figure is not None and outcome.data and figure_dir is not None:
@@ -229,8 +231,12 @@ EXACT = {
 }
 
 
-def proof_outcome(proofs: list[Proof], *, evidence: dict[str, Any] | None = None,
-                  data: dict[str, Any] | None = None) -> Outcome:
+def proof_outcome(
+    proofs: list[Proof],
+    *,
+    evidence: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Outcome:
     """Outcome of a conjunction of proofs, with the rung of each statement as evidence."""
     verdict = verdict_of(proofs)
     counts = rungs(proofs)
@@ -239,6 +245,9 @@ def proof_outcome(proofs: list[Proof], *, evidence: dict[str, Any] | None = None
     if failing:
         summary += f"; refuted: {failing[0].statement[:80]}"
     return Outcome(
-        verdict, summary,
-        {"rungs": counts, "statements": proofs, **(evidence or {})}, EXACT, data or {},
+        verdict,
+        summary,
+        {"rungs": counts, "statements": proofs, **(evidence or {})},
+        EXACT,
+        data or {},
     )

@@ -35,12 +35,24 @@ def _parser() -> argparse.ArgumentParser:
         ("figures", "regenerate the figures of the checks that draw one", "losslab-figures"),
     ):
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("selectors", nargs="*", metavar="ID_OR_PAPER",
-                         help="claim ids or paper keys (default: all)")
-        sub.add_argument("--scale", choices=SCALES, default="quick",
-                         help="quick (default; minutes on a laptop) or full")
-        sub.add_argument("--backend", choices=backends.CHOICES, default=None,
-                         help=f"array backend (default: ${backends.ENV_VAR} or auto)")
+        sub.add_argument(
+            "selectors",
+            nargs="*",
+            metavar="ID_OR_PAPER",
+            help="claim ids or paper keys (default: all)",
+        )
+        sub.add_argument(
+            "--scale",
+            choices=SCALES,
+            default="quick",
+            help="quick (default; minutes on a laptop) or full",
+        )
+        sub.add_argument(
+            "--backend",
+            choices=backends.CHOICES,
+            default=None,
+            help=f"array backend (default: ${backends.ENV_VAR} or auto)",
+        )
         sub.add_argument("--seed", type=int, default=DEFAULT_SEED, help="root random seed")
         sub.add_argument("--out", type=Path, default=Path(default_out), help="output folder")
     return parser
@@ -48,8 +60,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _list(as_json: bool) -> int:
     rows = [
-        {"id": c.id, "paper": c.paper, "method": str(c.method), "provenance": str(c.provenance),
-         "expected": str(c.expected), "statement": c.statement}
+        {
+            "id": c.id,
+            "paper": c.paper,
+            "method": str(c.method),
+            "provenance": str(c.provenance),
+            "expected": str(c.expected),
+            "statement": c.statement,
+        }
         for c in REGISTRY.values()
     ]
     if as_json:
@@ -57,8 +75,10 @@ def _list(as_json: bool) -> int:
         return 0
     width = max(len(r["id"]) for r in rows)
     for r in rows:
-        print(f"{r['id']:<{width}}  {r['method']:<10}  {r['provenance']:<13}  "
-              f"expect {r['expected']:<8}  {r['statement']}")
+        print(
+            f"{r['id']:<{width}}  {r['method']:<10}  {r['provenance']:<13}  "
+            f"expect {r['expected']:<8}  {r['statement']}"
+        )
     print(f"{len(rows)} claims in {len({r['paper'] for r in rows})} papers")
     return 0
 
@@ -105,16 +125,26 @@ def main(argv: list[str] | None = None) -> int:
                 print(path)
         return 0 if all(r.figures for r in results) else 1
     results = _run(args, claims, backend, out / "figures")
-    document = report.build(results, run={
-        "backend": backend.name, "device": backend.device, "requested_backend": backend.requested,
-        "fallback_reason": backend.fallback_reason, "versions": backend.describe()["versions"],
-        "seed": args.seed, "scale": args.scale, "duration_s": time.perf_counter() - start,
-        "command": "losslab " + " ".join(sys.argv[1:] if argv is None else argv),
-    })
+    document = report.build(
+        results,
+        run={
+            "backend": backend.name,
+            "device": backend.device,
+            "requested_backend": backend.requested,
+            "fallback_reason": backend.fallback_reason,
+            "versions": backend.describe()["versions"],
+            "seed": args.seed,
+            "scale": args.scale,
+            "duration_s": time.perf_counter() - start,
+            "command": "losslab " + " ".join(sys.argv[1:] if argv is None else argv),
+        },
+    )
     json_path, md_path = report.write(document, out)
     print(report.table(results))
-    print(f"backend: {backend.name} on {backend.device}"
-          + (f" (fallback: {backend.fallback_reason})" if backend.fallback_reason else ""))
+    print(
+        f"backend: {backend.name} on {backend.device}"
+        + (f" (fallback: {backend.fallback_reason})" if backend.fallback_reason else "")
+    )
     print(f"report: {json_path} and {md_path}")
     return 0 if document["all_as_expected"] else 1
 

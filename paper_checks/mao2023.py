@@ -8,6 +8,7 @@ The paper body was not available: every formula is the reconstruction of
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -55,16 +56,21 @@ def family_identities(ctx: Context, forms: dict = SOFTMAX_FORMS) -> Outcome:
     """V1: Φ^τ(1/s - 1) equals the softmax form; ∂_u Φ^τ = (1+u)^(-τ); Φ^τ → log(1+u) at τ = 1."""
     proofs = [
         prove_identity(
-            comp_sum.outer_function(tau).subs(U, 1 / S - 1), form,
-            statement=f"Phi^{tau}(1/s - 1) == {form}", domains={S: (0, 1), Q: (0, 1)},
+            comp_sum.outer_function(tau).subs(U, 1 / S - 1),
+            form,
+            statement=f"Phi^{tau}(1/s - 1) == {form}",
+            domains={S: (0, 1), Q: (0, 1)},
         )
         for tau, form in forms.items()
     ]
     general = comp_sum.outer_function(1 + R)
     proofs += [
-        prove_identity(sp.diff(general, U), (1 + U) ** (-1 - R), statement="d/du Phi^tau == (1+u)^-tau"),
-        prove_identity(sp.diff(comp_sum.outer_function(1), U), (1 + U) ** -1,
-                       statement="d/du Phi^1 == 1/(1+u)"),
+        prove_identity(
+            sp.diff(general, U), (1 + U) ** (-1 - R), statement="d/du Phi^tau == (1+u)^-tau"
+        ),
+        prove_identity(
+            sp.diff(comp_sum.outer_function(1), U), (1 + U) ** -1, statement="d/du Phi^1 == 1/(1+u)"
+        ),
         prove_limit(general, R, 0, sp.log(1 + U), statement="Phi^(1+r)(u) as r -> 0"),
     ]
     return proof_outcome(proofs)
@@ -81,67 +87,100 @@ def decreasing_in_tau(ctx: Context, family=comp_sum.outer_function) -> Outcome:
         phi = family(tau)
         proofs += [
             prove_identity(phi.subs(U, 0), 0, statement=f"Phi^tau(0) == 0 ({name})"),
-            prove_identity(sp.diff(phi, U), (1 + U) ** (-tau),
-                           statement=f"d/du Phi^tau == (1+u)^-tau ({name})"),
+            prove_identity(
+                sp.diff(phi, U), (1 + U) ** (-tau), statement=f"d/du Phi^tau == (1+u)^-tau ({name})"
+            ),
         ]
     slope = sp.diff((1 + V) ** (-TAU), TAU)
     sign = slope.is_nonpositive
-    proofs.append(Proof(
-        "d/dtau (1+v)^-tau <= 0 for v, tau >= 0",
-        {True: Status.PROVED, False: Status.REFUTED}.get(sign, Status.INCONCLUSIVE),
-        "sympy assumptions (v >= 0, tau >= 0)", str(slope)))
+    proofs.append(
+        Proof(
+            "d/dtau (1+v)^-tau <= 0 for v, tau >= 0",
+            {True: Status.PROVED, False: Status.REFUTED}.get(sign, Status.INCONCLUSIVE),
+            "sympy assumptions (v >= 0, tau >= 0)",
+            str(slope),
+        )
+    )
     taus = np.round(np.arange(0.0, 3.0001, 0.05), 10)
     grid_u = (0.01, 0.1, 1.0, 10.0, 100.0)
     values = np.array([[float(family(float(tau)).subs(U, u)) for u in grid_u] for tau in taus])
     increase = float(np.diff(values, axis=0).max())
-    proofs.append(Proof(
-        "Phi^tau(u) non-increasing on a grid of tau in [0, 3] (step 0.05), u in {0.01 ... 100}",
-        Status.CERTIFIED if increase <= 0 else Status.REFUTED, "float64 grid",
-        f"largest step increase {increase:.2e}"))
+    proofs.append(
+        Proof(
+            "Phi^tau(u) non-increasing on a grid of tau in [0, 3] (step 0.05), u in {0.01 ... 100}",
+            Status.CERTIFIED if increase <= 0 else Status.REFUTED,
+            "float64 grid",
+            f"largest step increase {increase:.2e}",
+        )
+    )
     return proof_outcome(proofs)
 
 
-def bounded_iff_tau_above_1(ctx: Context) -> Outcome:
+def bounded_iff_tau_above_1(ctx: Context, family=comp_sum.outer_function) -> Outcome:
     """V2: sup_u Φ^τ(u) = 1/(τ - 1) for τ > 1 and +∞ for τ ≤ 1."""
     r = sp.Symbol("r", positive=True)
-    above, below = comp_sum.outer_function(1 + r), comp_sum.outer_function(1 - r)
+    above, below = family(1 + r), family(1 - r)
     proofs = [
         prove_limit(above, U, sp.oo, 1 / r, statement="lim_u Phi^(1+r)(u) == 1/r (r > 0)"),
         prove_limit(below, U, sp.oo, sp.oo, statement="lim_u Phi^(1-r)(u) == oo (r > 0)"),
-        prove_limit(comp_sum.outer_function(1), U, sp.oo, sp.oo, statement="lim_u Phi^1(u) == oo"),
-        prove_identity(sp.diff(above, U), (1 + U) ** (-1 - r),
-                       statement="Phi^(1+r) is increasing, so its sup is its limit"),
+        prove_limit(family(1), U, sp.oo, sp.oo, statement="lim_u Phi^1(u) == oo"),
+        prove_identity(
+            sp.diff(above, U),
+            (1 + U) ** (-1 - r),
+            statement="Phi^(1+r) is increasing, so its sup is its limit",
+        ),
     ]
     return proof_outcome(proofs)
 
 
-def transform_sanity(ctx: Context) -> Outcome:
-    """V3: T(0) = 0 = T'(0), T ~ c_τ t², T_0 = 1 - √(1 - t²), continuity at τ = 1 and τ → 2."""
+def transform_sanity(ctx: Context, branches=comp_sum.transform_branch) -> Outcome:
+    """V3: T(0) = 0 = T'(0), T ~ c_τ t², T_0 = 1 - √(1 - t²), continuity at τ = 1 and τ → 2.
+
+    ``branches(branch, tau, n, t)`` gives the four formulas (``theory.comp_sum.transform_branch``).
+    """
     proofs = []
     for tau in (0.0, 0.5, 1.0, 1.5):
-        expr = comp_sum.transform_expr(tau, N)
+        expr = branches(comp_sum.branch_of(tau), tau, N, T)
         proofs += [
             prove_identity(expr.subs(T, 0), 0, statement=f"T_{tau}(0) == 0"),
             prove_limit(sp.diff(expr, T), T, 0, 0, direction="+", statement=f"T_{tau}'(0+)"),
-            prove_limit(expr / T**2, T, 0, comp_sum.quadratic_coefficient(tau, N), direction="+",
-                        statement=f"T_{tau}(t)/t^2 as t -> 0 is c_tau"),
+            prove_limit(
+                expr / T**2,
+                T,
+                0,
+                comp_sum.quadratic_coefficient(tau, N),
+                direction="+",
+                statement=f"T_{tau}(t)/t^2 as t -> 0 is c_tau",
+            ),
         ]
-    proofs.append(prove_identity(comp_sum.transform_expr(0.0), 1 - sp.sqrt(1 - T**2),
-                                 statement="T_0(t) == 1 - sqrt(1 - t^2)", domains={T: (0, 1)}))
+    proofs.append(
+        prove_identity(
+            branches("below_logistic", 0, N, T),
+            1 - sp.sqrt(1 - T**2),
+            statement="T_0(t) == 1 - sqrt(1 - t^2)",
+            domains={T: (0, 1)},
+        )
+    )
     for t0 in (sp.Rational(1, 2), sp.Rational(1, 5)):
-        logistic = comp_sum.transform_branch("logistic", t=t0)
-        below = comp_sum.transform_branch("below_logistic", TAU, N, t0)
-        above = comp_sum.transform_branch("generalized_cross_entropy", TAU, N, t0)
+        logistic = branches("logistic", 1, N, t0)
+        below = branches("below_logistic", TAU, N, t0)
+        above = branches("generalized_cross_entropy", TAU, N, t0)
         proofs += [
-            prove_limit(below, TAU, 1, logistic, direction="-", statement=f"T_tau({t0}) as tau -> 1-"),
-            prove_limit(above, TAU, 1, logistic, direction="+", statement=f"T_tau({t0}) as tau -> 1+"),
-            prove_limit(above, TAU, 2, t0 / N, direction="-", statement=f"T_tau({t0}) as tau -> 2-"),
+            prove_limit(
+                below, TAU, 1, logistic, direction="-", statement=f"T_tau({t0}) as tau -> 1-"
+            ),
+            prove_limit(
+                above, TAU, 1, logistic, direction="+", statement=f"T_tau({t0}) as tau -> 1+"
+            ),
+            prove_limit(
+                above, TAU, 2, t0 / N, direction="-", statement=f"T_tau({t0}) as tau -> 2-"
+            ),
         ]
     return proof_outcome(proofs)
 
 
-def binary_case(ctx: Context) -> Outcome:
-    """V3: at n = 2, T_τ is BJM's ψ of the margin loss φ(m) = Φ^τ(e^(-m)) (no score bound).
+def binary_case(ctx: Context, transform_of=comp_sum.transform_expr) -> Outcome:
+    r"""V3: at n = 2, T_τ is BJM's ψ of the margin loss φ(m) = Φ^τ(e^(-m)) (no score bound).
 
     Compared with :math:`\tilde\psi` (before the convex closure): T_τ is convex (V4), so the
     closure changes nothing when they agree.
@@ -150,16 +189,26 @@ def binary_case(ctx: Context) -> Outcome:
     for tau in (0.0, 0.5, 1.0, 1.5):
         margin_loss = comp_sum.outer_function(tau).subs(U, sp.exp(-binary.ALPHA))
         psi = binary.bounded_transform(margin_loss, sp.oo)
-        formula = comp_sum.transform_expr(tau, 2).subs(T, binary.THETA)
+        formula = transform_of(tau, 2).subs(T, binary.THETA)
         if psi.expr is not None:
-            proofs.append(prove_identity(psi.expr, formula, domains={binary.THETA: (0, 1)},
-                                         statement=f"psi of Phi^{tau}(e^-m) == T_{tau} at n = 2"))
+            proofs.append(
+                prove_identity(
+                    psi.expr,
+                    formula,
+                    domains={binary.THETA: (0, 1)},
+                    statement=f"psi of Phi^{tau}(e^-m) == T_{tau} at n = 2",
+                )
+            )
         values = binary.closed_form_values(formula, psi.theta)
         excursion = float(np.max(np.maximum(psi.lower - values, values - psi.upper)))
-        proofs.append(Proof(
-            f"T_{tau} (n = 2) inside the interval enclosure of psi",
-            Status.CERTIFIED if excursion <= binary.AGREEMENT else Status.REFUTED,
-            f"{psi.theta.size} grid points", f"largest excursion {max(excursion, 0):.2e}"))
+        proofs.append(
+            Proof(
+                f"T_{tau} (n = 2) inside the interval enclosure of psi",
+                Status.CERTIFIED if excursion <= binary.AGREEMENT else Status.REFUTED,
+                f"{psi.theta.size} grid points",
+                f"largest excursion {max(excursion, 0):.2e}",
+            )
+        )
         rows.append({"tau": tau, "psi_derivation": str(psi.status), "psi": str(psi.expr)})
     return proof_outcome(proofs, evidence={"derived_psi": rows})
 
@@ -172,17 +221,24 @@ def convex_increasing(ctx: Context, transform_of=comp_sum.transform_expr) -> Out
         for n in (2, 10):
             expr = transform_of(tau, n)
             proofs += [
-                prove_nonnegative(sp.diff(expr, T), T, (0, ALMOST_ONE),
-                                  statement=f"T_{tau}' >= 0 (n = {n})"),
-                prove_nonnegative(sp.diff(expr, T, 2), T, (0, ALMOST_ONE),
-                                  statement=f"T_{tau}'' >= 0 (n = {n})"),
+                prove_nonnegative(
+                    sp.diff(expr, T), T, (0, ALMOST_ONE), statement=f"T_{tau}' >= 0 (n = {n})"
+                ),
+                prove_nonnegative(
+                    sp.diff(expr, T, 2), T, (0, ALMOST_ONE), statement=f"T_{tau}'' >= 0 (n = {n})"
+                ),
             ]
-            values = sp.lambdify(T, expr, "numpy")(np.minimum(grid, ALMOST_ONE)) * np.ones_like(grid)
+            values = sp.lambdify(T, expr, "numpy")(np.minimum(grid, ALMOST_ONE)) * np.ones_like(
+                grid
+            )
             worst_second_difference = min(worst_second_difference, float(np.diff(values, 2).min()))
     curves = {
         "t": grid,
-        "transform": {(tau, n): comp_sum.transform(tau, n)(grid)
-                      for tau in (0.0, 0.5, 1.0, 1.5, 2.0) for n in (2, 10, 100)},
+        "transform": {
+            (tau, n): comp_sum.transform(tau, n)(grid)
+            for tau in (0.0, 0.5, 1.0, 1.5, 2.0)
+            for n in (2, 10, 100)
+        },
     }
     v = np.linspace(0.0, 1.0, 2001)
     curves["v"] = v
@@ -195,20 +251,38 @@ def convex_increasing(ctx: Context, transform_of=comp_sum.transform_expr) -> Out
 def gamma_closed_forms(ctx: Context, mae_gamma=lambda v, n: n * v) -> Outcome:
     """V5: Γ_0(v) = √(2v - v²), Γ_2(v) = nv, Γ_1(v) ≤ √(2v), Γ_τ(v) ≤ √(v / min(c_τ, T_τ(1)))."""
     proofs = [
-        prove_identity(comp_sum.transform_expr(0.0).subs(T, sp.sqrt(2 * V - V**2)), V,
-                       statement="T_0(sqrt(2v - v^2)) == v", domains={V: (0, 1)}),
-        prove_identity(comp_sum.transform_expr(2.0, N).subs(T, mae_gamma(V, N)), V,
-                       statement=f"T_2(Gamma_2(v)) == v with Gamma_2(v) = {mae_gamma(V, N)}"),
-        prove_nonnegative(comp_sum.transform_expr(1.0) - T**2 / 2, T, (0, ALMOST_ONE),
-                          statement="T_1(t) >= t^2/2, hence Gamma_1(v) <= sqrt(2v)"),
+        prove_identity(
+            comp_sum.transform_expr(0.0).subs(T, sp.sqrt(2 * V - V**2)),
+            V,
+            statement="T_0(sqrt(2v - v^2)) == v",
+            domains={V: (0, 1)},
+        ),
+        prove_identity(
+            comp_sum.transform_expr(2.0, N).subs(T, mae_gamma(V, N)),
+            V,
+            statement=f"T_2(Gamma_2(v)) == v with Gamma_2(v) = {mae_gamma(V, N)}",
+        ),
+        prove_nonnegative(
+            comp_sum.transform_expr(1.0) - T**2 / 2,
+            T,
+            (0, ALMOST_ONE),
+            statement="T_1(t) >= t^2/2, hence Gamma_1(v) <= sqrt(2v)",
+        ),
     ]
     for tau in (0.0, 0.5, 1.5):
         for n in (2, 10):
             expr = comp_sum.transform_expr(tau, n)
-            floor = min(comp_sum.quadratic_coefficient(tau, n), sp.limit(expr, T, 1, "-"), key=float)
-            proofs.append(prove_nonnegative(
-                expr - floor * T**2, T, (0, ALMOST_ONE),
-                statement=f"T_{tau}(t) >= min(c_tau, T(1)) t^2 = {float(floor):.6g} t^2 (n = {n})"))
+            floor = min(
+                comp_sum.quadratic_coefficient(tau, n), sp.limit(expr, T, 1, "-"), key=float
+            )
+            proofs.append(
+                prove_nonnegative(
+                    expr - floor * T**2,
+                    T,
+                    (0, ALMOST_ONE),
+                    statement=f"T_{tau}(t) >= min(c_tau, T(1)) t^2 = {float(floor):.6g} t^2 (n = {n})",
+                )
+            )
     v = np.linspace(0.0, 1.0, 4001)
     round_trip = 0.0
     for tau in (0.5, 1.0, 1.5):
@@ -216,10 +290,14 @@ def gamma_closed_forms(ctx: Context, mae_gamma=lambda v, n: n * v) -> Outcome:
         w = v * forward.at_one
         round_trip = max(round_trip, float(np.max(np.abs(forward(comp_sum.gamma(tau, 10)(w)) - w))))
     bound = 64 * np.finfo(float).eps
-    proofs.append(Proof(
-        "T(Gamma(v)) == v numerically for tau in {0.5, 1, 1.5}, n = 10",
-        Status.CERTIFIED if round_trip <= bound else Status.REFUTED,
-        "float64 round trip on 4001 points", f"max error {round_trip:.1e} <= 64 eps = {bound:.1e}"))
+    proofs.append(
+        Proof(
+            "T(Gamma(v)) == v numerically for tau in {0.5, 1, 1.5}, n = 10",
+            Status.CERTIFIED if round_trip <= bound else Status.REFUTED,
+            "float64 round trip on 4001 points",
+            f"max error {round_trip:.1e} <= 64 eps = {bound:.1e}",
+        )
+    )
     return proof_outcome(proofs)
 
 
@@ -230,14 +308,25 @@ def pointwise_validity(ctx: Context, candidate_for=None) -> Outcome:
     for n in (2, 3, 10, 100):
         for tau in TAUS:
             result = mc.check_pointwise(
-                tau, n, draws=draws, backend=ctx.backend, seed=next(children),
+                tau,
+                n,
+                draws=draws,
+                backend=ctx.backend,
+                seed=next(children),
                 candidate=None if candidate_for is None else candidate_for(tau, n),
             )
-            rows.append({
-                "tau": tau, "n": n, "draws": result.draws, "violations": result.violations,
-                "worst_slack": result.worst_slack, "max_tightness_ratio": result.max_ratio,
-                "max_rounding_bound": result.max_rounding, "worst_case": result.worst_case,
-            })
+            rows.append(
+                {
+                    "tau": tau,
+                    "n": n,
+                    "draws": result.draws,
+                    "violations": result.violations,
+                    "worst_slack": result.worst_slack,
+                    "max_tightness_ratio": result.max_ratio,
+                    "max_rounding_bound": result.max_rounding,
+                    "worst_case": result.worst_case,
+                }
+            )
     violations = sum(r["violations"] for r in rows)
     total = sum(r["draws"] for r in rows)
     verdict = Verdict.VERIFIED if violations == 0 else Verdict.REFUTED
@@ -246,13 +335,20 @@ def pointwise_validity(ctx: Context, candidate_for=None) -> Outcome:
         verdict,
         f"{violations} violations in {total:,} draws ({draws:,} per (tau, n)); "
         f"max T(dC01)/dC_tau for tau <= 1: {tight:.6f}",
-        {"draws_per_pair": draws, "total_draws": total, "violations": violations,
-         "families": mc.FAMILIES, "pairs": rows},
-        {"value": "per-draw first-order rounding bound, x8",
-         "why": "a draw violates when T(max(0, dC01 - 4 eps)) > dC_tau + b, b from "
-         "simulations.comp_sum.regrets_with_rounding (log-softmax error propagated through "
-         "Psi, n-term sums, the power sum of C*)",
-         "largest_b": max(r["max_rounding_bound"] for r in rows)},
+        {
+            "draws_per_pair": draws,
+            "total_draws": total,
+            "violations": violations,
+            "families": mc.FAMILIES,
+            "pairs": rows,
+        },
+        {
+            "value": "per-draw first-order rounding bound, x8",
+            "why": "a draw violates when T(max(0, dC01 - 4 eps)) > dC_tau + b, b from "
+            "simulations.comp_sum.regrets_with_rounding (log-softmax error propagated through "
+            "Psi, n-term sums, the power sum of C*)",
+            "largest_b": max(r["max_rounding_bound"] for r in rows),
+        },
     )
 
 
@@ -264,15 +360,25 @@ SEARCH_RESOLUTION = 1e-6
 def _infima(ctx: Context, taus, ns, t_values=TIGHT_T):
     children = iter(ctx.seed.spawn(len(taus) * len(ns)))
     return {
-        (tau, n): mc.tight_transform(tau, n, list(t_values), backend=ctx.backend, seed=next(children),
-                                     candidates=ctx.pick(2048, 8192), rounds=ctx.pick(30, 60))
-        for tau in taus for n in ns
+        (tau, n): mc.tight_transform(
+            tau,
+            n,
+            list(t_values),
+            backend=ctx.backend,
+            seed=next(children),
+            candidates=ctx.pick(2048, 8192),
+            rounds=ctx.pick(30, 60),
+        )
+        for tau in taus
+        for n in ns
     }
 
 
 def _ratio_rows(found):
-    return [{"tau": tau, "n": n, "t": r.t, "ratio": r.ratio, "search_resolution": max(r.resolution)}
-            for (tau, n), r in found.items()]
+    return [
+        {"tau": tau, "n": n, "t": r.t, "ratio": r.ratio, "search_resolution": max(r.resolution)}
+        for (tau, n), r in found.items()
+    ]
 
 
 def tight_up_to_logistic(ctx: Context, transform=comp_sum.transform) -> Outcome:
@@ -285,37 +391,56 @@ def tight_up_to_logistic(ctx: Context, transform=comp_sum.transform) -> Outcome:
         worst = max(worst, float(np.max(np.abs(np.asarray(r.infimum) / formula - 1))))
     verdict = Verdict.VERIFIED if worst <= SEARCH_RESOLUTION else Verdict.REFUTED
     return Outcome(
-        verdict, f"max |infimum/T - 1| = {worst:.1e} over tau in {{0, .5, 1}}, n in {ns}",
+        verdict,
+        f"max |infimum/T - 1| = {worst:.1e} over tau in {{0, .5, 1}}, n in {ns}",
         {"max_relative_gap": worst, "rows": _ratio_rows(found)},
-        {"value": SEARCH_RESOLUTION, "why": "relative; the search is an upper estimate whose "
-         "last rounds moved it by less than the printed search_resolution"},
+        {
+            "value": SEARCH_RESOLUTION,
+            "why": "relative; the search is an upper estimate whose "
+            "last rounds moved it by less than the printed search_resolution",
+        },
         {"found": found},
     )
 
 
-def mae_tight_small_t(ctx: Context) -> Outcome:
+def mae_tight_small_t(ctx: Context, tight_up_to=lambda n: 1 / (n - 1)) -> Outcome:
     """V8: the MAE witness attains ΔC_2 = t/n exactly for t ≤ 1/(n-1); beyond, T_2 is not tight."""
     n = sp.Symbol("n", integer=True, positive=True)
     top = (1 + T) / n
     proofs = [
         prove_identity((top - T) + (n - 1) * top, 1, statement="the witness sums to 1"),
-        prove_identity(top - (top - T), T, statement="its 0-1 regret is t (predicting the smallest)"),
-        prove_identity((1 - ((top - T) + (n - 1) * top) / n) - (1 - top), T / n,
-                       statement="uniform scores give MAE regret t/n"),
+        prove_identity(
+            top - (top - T), T, statement="its 0-1 regret is t (predicting the smallest)"
+        ),
+        prove_identity(
+            (1 - ((top - T) + (n - 1) * top) / n) - (1 - top),
+            T / n,
+            statement="uniform scores give MAE regret t/n",
+        ),
     ]
     found = _infima(ctx, (2.0,), (3, 5), t_values=(0.1, 0.2, 0.25, 0.5, 0.8))
     tight, loose = [], []
     for (_, k), r in found.items():
         for t, ratio in zip(r.t, r.ratio):
-            (tight if t <= 1 / (k - 1) + 1e-12 else loose).append(ratio)
-    proofs.append(Proof(
-        "brute force: infimum == t/n for t <= 1/(n-1)",
-        Status.CERTIFIED if max(abs(x - 1) for x in tight) <= SEARCH_RESOLUTION else Status.REFUTED,
-        "tight_transform search", f"ratios {[round(x, 9) for x in tight]}"))
-    proofs.append(Proof(
-        "brute force: infimum > t/n for t > 1/(n-1)",
-        Status.CERTIFIED if min(loose) > 1 + 1e-3 else Status.REFUTED,
-        "tight_transform search", f"ratios {[round(x, 6) for x in loose]}"))
+            (tight if t <= tight_up_to(k) + 1e-12 else loose).append(ratio)
+    proofs.append(
+        Proof(
+            "brute force: infimum == t/n up to the threshold",
+            Status.CERTIFIED
+            if max(abs(x - 1) for x in tight) <= SEARCH_RESOLUTION
+            else Status.REFUTED,
+            "tight_transform search",
+            f"ratios {[round(x, 9) for x in tight]}",
+        )
+    )
+    proofs.append(
+        Proof(
+            "brute force: infimum > t/n beyond the threshold",
+            Status.CERTIFIED if all(x > 1 + 1e-3 for x in loose) else Status.REFUTED,
+            "tight_transform search",
+            f"ratios {[round(x, 6) for x in loose]}",
+        )
+    )
     return proof_outcome(proofs, evidence={"rows": _ratio_rows(found)})
 
 
@@ -324,15 +449,28 @@ def not_tight(ctx: Context, taus, ns) -> Outcome:
     found = _infima(ctx, taus, ns)
     ratios = [x for r in found.values() for x in r.ratio]
     if min(ratios) < 1 - SEARCH_RESOLUTION:
-        verdict, summary = Verdict.REFUTED, f"infimum below the formula: the bound is invalid (min ratio {min(ratios):.6f})"
+        verdict, summary = (
+            Verdict.REFUTED,
+            f"infimum below the formula: the bound is invalid (min ratio {min(ratios):.6f})",
+        )
     elif max(ratios) > 1 + 1e-3:
         verdict = Verdict.REFUTED
         summary = f"valid but not tight: infimum/T up to {max(ratios):.4f} (min {min(ratios):.4f})"
     else:
-        verdict, summary = Verdict.VERIFIED, f"tight: max |infimum/T - 1| = {max(abs(x - 1) for x in ratios):.1e}"
-    return Outcome(verdict, summary, {"rows": _ratio_rows(found)},
-                   {"value": 1e-3, "why": "a ratio above 1 + 1e-3 is far beyond the search "
-                    "resolution (1e-6) and rounding"}, {"found": found})
+        verdict, summary = (
+            Verdict.VERIFIED,
+            f"tight: max |infimum/T - 1| = {max(abs(x - 1) for x in ratios):.1e}",
+        )
+    return Outcome(
+        verdict,
+        summary,
+        {"rows": _ratio_rows(found)},
+        {
+            "value": 1e-3,
+            "why": "a ratio above 1 + 1e-3 is far beyond the search resolution (1e-6) and rounding",
+        },
+        {"found": found},
+    )
 
 
 def tight_gce(ctx: Context) -> Outcome:
@@ -345,7 +483,9 @@ def tight_above_mae(ctx: Context) -> Outcome:
     return not_tight(ctx, (3.0,), (2, 3))
 
 
-def conditional_risk_closed_form(ctx: Context, closed_form=comp_sum.conditional_risk_min) -> Outcome:
+def conditional_risk_closed_form(
+    ctx: Context, closed_form=comp_sum.conditional_risk_min
+) -> Outcome:
     """V10: C*_τ(p) against a numeric minimisation over scores."""
     rng = np.random.default_rng(ctx.seed)
     rows, worst_exact, worst_limit = [], 0.0, 0.0
@@ -358,23 +498,32 @@ def conditional_risk_closed_form(ctx: Context, closed_form=comp_sum.conditional_
                     numeric = comp_sum.numeric_risk_min(p, tau, rng=rng)
                     worst_exact = max(worst_exact, abs(numeric - formula) / max(1.0, abs(formula)))
                 else:
-                    numeric = [comp_sum.numeric_risk_min(p, tau, rng=rng, score_bound=b) - formula
-                               for b in (2.0, 5.0, 10.0)]
+                    numeric = [
+                        comp_sum.numeric_risk_min(p, tau, rng=rng, score_bound=b) - formula
+                        for b in (2.0, 5.0, 10.0)
+                    ]
                     # an infimum: numeric values stay above it and close in as scores grow
                     if min(numeric) < -1e-12 or not numeric[0] >= numeric[1] >= numeric[2]:
                         worst_limit = math.inf
                     worst_limit = max(worst_limit, numeric[-1])
-                rows.append({"tau": tau, "n": n, "alpha": alpha, "formula": formula, "numeric": numeric})
+                rows.append(
+                    {"tau": tau, "n": n, "alpha": alpha, "formula": formula, "numeric": numeric}
+                )
     ok = worst_exact <= 1e-9 and worst_limit <= 1e-6
     return Outcome(
         Verdict.VERIFIED if ok else Verdict.REFUTED,
         f"tau < 2: max rel. gap {worst_exact:.1e}; tau >= 2: gap at |z| <= 10 is {worst_limit:.1e}",
-        {"rows": rows, "max_relative_gap_tau_below_2": worst_exact,
-         "gap_at_score_bound_10": worst_limit},
-        {"value": {"tau<2": 1e-9, "tau>=2 at |z|<=10": 1e-6},
-         "why": "L-BFGS-B stops at gradient 1e-12, so its value is within ~1e-15 relative of "
-         "the minimum; 1e-9 leaves room for flat directions. For tau >= 2 the infimum sits at "
-         "a vertex; at |z| <= 10 the softmax is within ~e^-20 of it"},
+        {
+            "rows": rows,
+            "max_relative_gap_tau_below_2": worst_exact,
+            "gap_at_score_bound_10": worst_limit,
+        },
+        {
+            "value": {"tau<2": 1e-9, "tau>=2 at |z|<=10": 1e-6},
+            "why": "L-BFGS-B stops at gradient 1e-12, so its value is within ~1e-15 relative of "
+            "the minimum; 1e-9 leaves room for flat directions. For tau >= 2 the infimum sits at "
+            "a vertex; at |z| <= 10 the softmax is within ~e^-20 of it",
+        },
     )
 
 
@@ -405,10 +554,18 @@ def pooled_infimum(ctx: Context, infimum=comp_sum.regret_infimum) -> Outcome:
         Verdict.VERIFIED if ok else Verdict.REFUTED,
         f"explicit scores reach it within {attained:.1e}; nothing found below it by more than "
         f"{max(undercut, 0):.1e} ({near}/{len(rows)} SLSQP runs converged to it)",
-        {"witness_excess_max": attained, "largest_undercut": undercut,
-         "slsqp_runs": len(rows), "slsqp_within_1e-6": near, "rows": rows},
-        {"value": 1e-8, "why": "the witness leads by 1e-9 in score (excess O(1e-9)); SLSQP's "
-         "constraint tolerance allows undercuts of about 1e-10"},
+        {
+            "witness_excess_max": attained,
+            "largest_undercut": undercut,
+            "slsqp_runs": len(rows),
+            "slsqp_within_1e-6": near,
+            "rows": rows,
+        },
+        {
+            "value": 1e-8,
+            "why": "the witness leads by 1e-9 in score (excess O(1e-9)); SLSQP's "
+            "constraint tolerance allows undercuts of about 1e-10",
+        },
     )
 
 
@@ -427,9 +584,15 @@ def n_dependence(ctx: Context, flat_tau: float = 1.0) -> Outcome:
         Verdict.VERIFIED if ok else Verdict.REFUTED,
         f"tau = {flat_tau} spread over n {flat:.1e}; n * MAE infimum spread {inverse_n:.1e}; "
         f"GCE (tau = 1.5) log-log slope in n: {slope:+.3f} (formula: -0.5)",
-        {"n": ns, "flat_tau": flat_tau, "flat_tau_infimum": flat_rows,
-         "n_times_mae_infimum_at_0.05": mae, "gce_infimum_at_0.05": gce,
-         "gce_fitted_exponent": slope, "gce_formula_exponent": -0.5},
+        {
+            "n": ns,
+            "flat_tau": flat_tau,
+            "flat_tau_infimum": flat_rows,
+            "n_times_mae_infimum_at_0.05": mae,
+            "gce_infimum_at_0.05": gce,
+            "gce_fitted_exponent": slope,
+            "gce_formula_exponent": -0.5,
+        },
         {"value": SEARCH_RESOLUTION, "why": "relative spread across n; search resolution"},
         {"found": found, "n": ns},
     )
@@ -444,51 +607,72 @@ def _restricted_sample(ctx: Context, size: int):
 GAP_TAUS = (0.0, 0.5, 1.0, 1.5, 2.0)
 
 
-def bound_restricted_class(ctx: Context, gamma_for=comp_sum.gamma) -> Outcome:
+def bound_restricted_class(ctx: Context, with_gaps: bool = True) -> Outcome:
     """V13: the bound with minimizability gaps holds at every gradient-descent iterate.
 
     By the key identity R(h) - R*(H) + M(H) = E[ΔC(h, X)], both sides are means of pointwise
     regrets against the complete class (free biases make H symmetric and complete), computed on
-    the empirical measure of the sample with exact conditionals.
+    the empirical measure of the sample with exact conditionals. ``with_gaps=False`` checks the
+    gap-free form R01(h) - R01*(H) <= Γ(R_τ(h) - R_τ*(H)) instead (with the best risks found).
     """
     rng, x, p = _restricted_sample(ctx, ctx.pick(4000, 50_000))
-    run = restricted.train_linear(x, p, list(GAP_TAUS), weight_bound=1.0,
-                                  iterations=ctx.pick(300, 1000))
-    searched = restricted.best_zero_one(x, p, rng, candidates=ctx.pick(1024, 4096),
-                                        rounds=ctx.pick(10, 30))
+    run = restricted.train_linear(
+        x, p, list(GAP_TAUS), weight_bound=1.0, iterations=ctx.pick(300, 1000)
+    )
+    searched = restricted.best_zero_one(
+        x, p, rng, candidates=ctx.pick(1024, 4096), rounds=ctx.pick(10, 30)
+    )
     best_zero_one = min(searched, float(run.zero_one.min()))
     bayes = float(run.zero_one[0, 0] - run.regret_zero_one[0, 0])
     eps = np.finfo(float).eps
     rows, violations, gamma_side = [], 0, np.empty_like(run.regret_tau)
     for k, tau in enumerate(GAP_TAUS):
-        gamma = gamma_for(tau, 3)
-        gamma_side[:, k] = gamma(np.maximum(run.regret_tau[:, k], 0.0))
-        slack = gamma_side[:, k] - run.regret_zero_one[:, k]
-        violations += int(np.sum(slack < -64 * eps))
+        gamma = comp_sum.gamma(tau, 3)
         best_tau = float(run.surrogate[:, k].min())
+        if with_gaps:
+            surrogate_side, zero_one_side = run.regret_tau[:, k], run.regret_zero_one[:, k]
+        else:
+            surrogate_side, zero_one_side = (
+                run.surrogate[:, k] - best_tau,
+                run.zero_one[:, k] - best_zero_one,
+            )
+        gamma_side[:, k] = gamma(np.maximum(surrogate_side, 0.0))
+        slack = gamma_side[:, k] - zero_one_side
+        violations += int(np.sum(slack < -64 * eps))
         expected_best = float(run.surrogate[-1, k] - run.regret_tau[-1, k])
-        rows.append({
-            "tau": tau, "min_slack": float(slack.min()),
-            "surrogate_risk_min_found": best_tau,
-            "minimizability_gap_tau": best_tau - expected_best,
-            "final_zero_one_risk": float(run.zero_one[-1, k]),
-            "gap_free_lhs_at_final_iterate": float(run.zero_one[-1, k]) - best_zero_one,
-            "gap_free_rhs_at_final_iterate":
-                float(gamma(max(float(run.surrogate[-1, k]) - best_tau, 0.0))),
-        })
+        rows.append(
+            {
+                "tau": tau,
+                "min_slack": float(slack.min()),
+                "surrogate_risk_min_found": best_tau,
+                "minimizability_gap_tau": best_tau - expected_best,
+                "final_zero_one_risk": float(run.zero_one[-1, k]),
+                "gap_free_lhs_at_final_iterate": float(run.zero_one[-1, k]) - best_zero_one,
+                "gap_free_rhs_at_final_iterate": float(
+                    gamma(max(float(run.surrogate[-1, k]) - best_tau, 0.0))
+                ),
+            }
+        )
     gaps = ", ".join(f"{r['minimizability_gap_tau']:.3f}" for r in rows)
     return Outcome(
         Verdict.VERIFIED if violations == 0 else Verdict.REFUTED,
         f"{violations} violations over {len(GAP_TAUS)} x {run.surrogate.shape[0]} iterates; "
         f"M_01 = {best_zero_one - bayes:.3f}, M_tau = {gaps} (tau = {GAP_TAUS})",
-        {"sample_size": int(x.shape[0]), "bayes_zero_one_risk": bayes,
-         "best_linear_zero_one_risk_found": best_zero_one,
-         "minimizability_gap_zero_one": best_zero_one - bayes, "rows": rows,
-         "note": "free biases make H symmetric and complete, so M = A here; the gap-free form "
-         "R01(h) - R01*(H) <= Gamma(R_tau(h) - R_tau*(H)) fails at the final iterates "
-         "(lhs > 0 = rhs), which is why the gaps are in the bound"},
-        {"value": 64 * eps, "why": "exact on the empirical measure of the sample (Jensen holds "
-         "for it too); 64 eps covers the rounding of the sample means"},
+        {
+            "sample_size": int(x.shape[0]),
+            "bayes_zero_one_risk": bayes,
+            "best_linear_zero_one_risk_found": best_zero_one,
+            "minimizability_gap_zero_one": best_zero_one - bayes,
+            "rows": rows,
+            "note": "free biases make H symmetric and complete, so M = A here; the gap-free form "
+            "R01(h) - R01*(H) <= Gamma(R_tau(h) - R_tau*(H)) fails at the final iterates "
+            "(lhs > 0 = rhs), which is why the gaps are in the bound",
+        },
+        {
+            "value": 64 * eps,
+            "why": "exact on the empirical measure of the sample (Jensen holds "
+            "for it too); 64 eps covers the rounding of the sample means",
+        },
         {"run": run, "gamma_side": gamma_side, "best_zero_one": best_zero_one, "bayes": bayes},
     )
 
@@ -503,99 +687,210 @@ def gap_monotone_in_tau(ctx: Context, convention: dict[float, float] | None = No
     _, x, p = _restricted_sample(ctx, ctx.pick(4000, 50_000))
     labels = xp.astype(p == xp.max(p, axis=-1, keepdims=True), p.dtype)
     bounds = {"weight_bound": 1.0, "bias_bound": 1.0}
-    run = restricted.train_linear(x, labels, list(GAP_TAUS), iterations=ctx.pick(300, 1000), **bounds)
+    run = restricted.train_linear(
+        x, labels, list(GAP_TAUS), iterations=ctx.pick(300, 1000), **bounds
+    )
     gaps, residual = [], 0.0
     for k, tau in enumerate(GAP_TAUS):
         floor = float(to_numpy(xp.mean(restricted.box_floor(x, tau, n_classes=3, **bounds))))
         gaps.append((convention or {}).get(tau, 1.0) * (float(run.surrogate[-1, k]) - floor))
-        tail = run.surrogate[-max(2, len(run.surrogate) // 5):, k]
+        tail = run.surrogate[-max(2, len(run.surrogate) // 5) :, k]
         residual = max(residual, float(tail[0] - tail[-1]))
     tolerance = 1e-9 + 10 * residual
-    increases = [later - earlier for earlier, later in zip(gaps, gaps[1:])]
+    increases = [later - earlier for earlier, later in itertools.pairwise(gaps)]
     return Outcome(
         Verdict.VERIFIED if max(increases) <= tolerance else Verdict.REFUTED,
         "M_tau = " + ", ".join(f"{g:.4f}" for g in gaps) + f" for tau = {GAP_TAUS}",
-        {"taus": GAP_TAUS, "minimizability_gaps": gaps, "largest_increase": max(increases),
-         "score_bounds": bounds, "floor": "Phi^tau((n-1) exp(-2 Lambda(x))), Lambda = W|x| + B"},
-        {"value": tolerance, "why": "M_tau uses an optimised R*_tau, an upper estimate; 10x the "
-         "objective decrease over the last 20% of iterations plus 1e-9 covers the optimisation "
-         "residual (all tau see the same sample, so no sampling error enters the comparison)"},
+        {
+            "taus": GAP_TAUS,
+            "minimizability_gaps": gaps,
+            "largest_increase": max(increases),
+            "score_bounds": bounds,
+            "floor": "Phi^tau((n-1) exp(-2 Lambda(x))), Lambda = W|x| + B",
+        },
+        {
+            "value": tolerance,
+            "why": "M_tau uses an optimised R*_tau, an upper estimate; 10x the "
+            "objective decrease over the last 20% of iterations plus 1e-9 covers the optimisation "
+            "residual (all tau see the same sample, so no sampling error enters the comparison)",
+        },
     )
 
 
 CLAIMS = [
-    Claim(f"{PAPER}.family_identities", PAPER,
-          "The comp-sum family Phi^tau gives sum-exponential (tau=0), logistic (1), MAE as 1 - S_y (2) "
-          "and GCE (1 + q), with dPhi/du = (1+u)^-tau and Phi^tau -> log(1+u) as tau -> 1.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, family_identities, f"{NOTE} §2, V1 [REC✓]"),
-    Claim(f"{PAPER}.decreasing_in_tau", PAPER,
-          "Phi^tau(u) is non-increasing in tau for every u >= 0.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, decreasing_in_tau, f"{NOTE} §2 (ii), V2"),
-    Claim(f"{PAPER}.bounded_iff_tau_above_1", PAPER,
-          "Comp-sum losses are bounded exactly when tau > 1, with supremum 1/(tau - 1).",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, bounded_iff_tau_above_1, f"{NOTE} §2 (v), V2"),
-    Claim(f"{PAPER}.transform_sanity", PAPER,
-          "T_tau(0) = T_tau'(0) = 0, T_tau(t) = c_tau t^2 + O(t^4), T_0 = 1 - sqrt(1 - t^2), and the "
-          "branches meet continuously at tau = 1 and tend to t/n as tau -> 2.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, transform_sanity, f"{NOTE} §3, V3 [REC✓]"),
-    Claim(f"{PAPER}.binary_case", PAPER,
-          "For two classes T_tau equals the BJM psi-transform of the margin loss Phi^tau(e^-m).",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, binary_case, f"{NOTE} §3, V3; [2ND] 'match binary'"),
-    Claim(f"{PAPER}.transform_convex_increasing", PAPER,
-          "T_tau is increasing and convex on [0, 1], so Gamma_tau = T_tau^-1 is concave as the bound needs.",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, convex_increasing, f"{NOTE} §3, V4",
-          figure=draw.transforms),
-    Claim(f"{PAPER}.gamma_closed_forms", PAPER,
-          "Gamma_0(v) = sqrt(2v - v^2), Gamma_2(v) = n v, Gamma_1(v) <= sqrt(2v), and "
-          "Gamma_tau(v) <= sqrt(v / min(c_tau, T_tau(1))).",
-          Provenance.RECONSTRUCTED, Method.SYMBOLIC, gamma_closed_forms, f"{NOTE} §3, V5"),
-    Claim(f"{PAPER}.bound_valid_pointwise", PAPER,
-          "For symmetric complete hypothesis sets, Delta C_01 <= Gamma_tau(Delta C_tau) at every x, "
-          "for every conditional distribution and score vector.",
-          Provenance.RECONSTRUCTED, Method.SIMULATION, pointwise_validity,
-          f"{NOTE} §3 main theorem, V6 [REC✓]"),
-    Claim(f"{PAPER}.tight_up_to_logistic", PAPER,
-          "The bound is tight for tau in [0, 1]: inf{Delta C_tau : Delta C_01 = t} = T_tau(t) for every n.",
-          Provenance.RECONSTRUCTED, Method.NUMERIC, tight_up_to_logistic,
-          f"{NOTE} §3.1, V7; abstract: 'tight' [SRC]", figure=draw.tightness),
-    Claim(f"{PAPER}.mae_tight_small_t", PAPER,
-          "For MAE the linear bound Gamma_2(t) = n t is attained for t <= 1/(n - 1) and only there.",
-          Provenance.DERIVED, Method.SYMBOLIC, mae_tight_small_t, f"{NOTE} §3.1, V8 [OURS]"),
-    Claim(f"{PAPER}.tight_gce", PAPER,
-          "The bound is tight for generalized cross-entropy (tau in (1, 2)) for every number of classes.",
-          Provenance.RECONSTRUCTED, Method.NUMERIC, tight_gce, f"{NOTE} §3.1, V9",
-          expected=Verdict.REFUTED, figure=draw.tightness,
-          explanation="the n^(tau-1) factor comes from a two-class reduction using S_h >= 1/n: the "
-          "transform is valid (see bound_valid_pointwise) but not tight for n >= 3; at tau = 1.5 "
-          "the brute-force infimum equals the n = 2 formula, so the slack is exactly (n/2)^(1/2)"),
-    Claim(f"{PAPER}.tight_above_mae", PAPER,
-          "The bound t/((tau - 1) n^(tau - 1)) is tight for the bounded losses tau > 2.",
-          Provenance.RECONSTRUCTED, Method.NUMERIC, tight_above_mae, f"{NOTE} §3.1, V9",
-          expected=Verdict.REFUTED, figure=draw.tightness,
-          explanation="for tau > 2 the loss is concave in the softmax and the worst case predicts "
-          "the wrong class with full confidence: the infimum is about t/(tau - 1) (ratio n^(tau-1) "
-          "to the formula at small t), valid but not tight at any n, including n = 2"),
-    Claim(f"{PAPER}.conditional_risk_min", PAPER,
-          "C*_tau(p) = (||p||_a - 1)/(1 - tau), a = 1/(2 - tau), for tau < 2 (entropy at tau = 1), and "
-          "(1 - max p)/(tau - 1), an unattained infimum, for tau >= 2.",
-          Provenance.DERIVED, Method.NUMERIC, conditional_risk_closed_form, f"{NOTE} §4, V10 [OURS]"),
-    Claim(f"{PAPER}.pooled_infimum", PAPER,
-          "For a fixed prediction h, inf over scores of Delta C_tau is C*_tau(q) - C*_tau(p), q pooling "
-          "h with its rivals above the running mean (tau < 2), or a vertex value (tau >= 2).",
-          Provenance.DERIVED, Method.NUMERIC, pooled_infimum,
-          "our lemma (theory.comp_sum.pooled_distribution); KKT of a separable convex program"),
-    Claim(f"{PAPER}.n_dependence", PAPER,
-          "The tight transform does not depend on n for logistic and scales as 1/n for MAE at small t.",
-          Provenance.RECONSTRUCTED, Method.NUMERIC, n_dependence, f"{NOTE} §3, V15",
-          figure=draw.n_dependence),
-    Claim(f"{PAPER}.bound_restricted_class", PAPER,
-          "With minimizability gaps, R01(h) - R01*(H) + M01(H) <= Gamma_tau(R_tau(h) - R_tau*(H) + "
-          "M_tau(H)) for every h in a restricted (linear, bounded-weight) class.",
-          Provenance.PAPER, Method.SIMULATION, bound_restricted_class,
-          f"abstract [SRC]: bounds depend on minimizability gaps; {NOTE} §1, V13",
-          figure=draw.restricted_class),
-    Claim(f"{PAPER}.gap_monotone_in_tau", PAPER,
-          "For deterministic labels and bounded scores, the minimizability gap M_tau is non-increasing "
-          "in tau: sum-exponential has the largest gap, MAE the smallest.",
-          Provenance.RECONSTRUCTED, Method.SIMULATION, gap_monotone_in_tau, f"{NOTE} §4, V14 [REC✓]"),
+    Claim(
+        f"{PAPER}.family_identities",
+        PAPER,
+        "The comp-sum family Phi^tau gives sum-exponential (tau=0), logistic (1), MAE as 1 - S_y (2) "
+        "and GCE (1 + q), with dPhi/du = (1+u)^-tau and Phi^tau -> log(1+u) as tau -> 1.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        family_identities,
+        f"{NOTE} §2, V1 [REC✓]",
+    ),
+    Claim(
+        f"{PAPER}.decreasing_in_tau",
+        PAPER,
+        "Phi^tau(u) is non-increasing in tau for every u >= 0.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        decreasing_in_tau,
+        f"{NOTE} §2 (ii), V2",
+    ),
+    Claim(
+        f"{PAPER}.bounded_iff_tau_above_1",
+        PAPER,
+        "Comp-sum losses are bounded exactly when tau > 1, with supremum 1/(tau - 1).",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        bounded_iff_tau_above_1,
+        f"{NOTE} §2 (v), V2",
+    ),
+    Claim(
+        f"{PAPER}.transform_sanity",
+        PAPER,
+        "T_tau(0) = T_tau'(0) = 0, T_tau(t) = c_tau t^2 + O(t^4), T_0 = 1 - sqrt(1 - t^2), and the "
+        "branches meet continuously at tau = 1 and tend to t/n as tau -> 2.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        transform_sanity,
+        f"{NOTE} §3, V3 [REC✓]",
+    ),
+    Claim(
+        f"{PAPER}.binary_case",
+        PAPER,
+        "For two classes T_tau equals the BJM psi-transform of the margin loss Phi^tau(e^-m).",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        binary_case,
+        f"{NOTE} §3, V3; [2ND] 'match binary'",
+    ),
+    Claim(
+        f"{PAPER}.transform_convex_increasing",
+        PAPER,
+        "T_tau is increasing and convex on [0, 1], so Gamma_tau = T_tau^-1 is concave as the bound needs.",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        convex_increasing,
+        f"{NOTE} §3, V4",
+        figure=draw.transforms,
+    ),
+    Claim(
+        f"{PAPER}.gamma_closed_forms",
+        PAPER,
+        "Gamma_0(v) = sqrt(2v - v^2), Gamma_2(v) = n v, Gamma_1(v) <= sqrt(2v), and "
+        "Gamma_tau(v) <= sqrt(v / min(c_tau, T_tau(1))).",
+        Provenance.RECONSTRUCTED,
+        Method.SYMBOLIC,
+        gamma_closed_forms,
+        f"{NOTE} §3, V5",
+    ),
+    Claim(
+        f"{PAPER}.bound_valid_pointwise",
+        PAPER,
+        "For symmetric complete hypothesis sets, Delta C_01 <= Gamma_tau(Delta C_tau) at every x, "
+        "for every conditional distribution and score vector.",
+        Provenance.RECONSTRUCTED,
+        Method.SIMULATION,
+        pointwise_validity,
+        f"{NOTE} §3 main theorem, V6 [REC✓]",
+    ),
+    Claim(
+        f"{PAPER}.tight_up_to_logistic",
+        PAPER,
+        "The bound is tight for tau in [0, 1]: inf{Delta C_tau : Delta C_01 = t} = T_tau(t) for every n.",
+        Provenance.RECONSTRUCTED,
+        Method.NUMERIC,
+        tight_up_to_logistic,
+        f"{NOTE} §3.1, V7; abstract: 'tight' [SRC]",
+        figure=draw.tightness,
+    ),
+    Claim(
+        f"{PAPER}.mae_tight_small_t",
+        PAPER,
+        "For MAE the linear bound Gamma_2(t) = n t is attained for t <= 1/(n - 1) and only there.",
+        Provenance.DERIVED,
+        Method.SYMBOLIC,
+        mae_tight_small_t,
+        f"{NOTE} §3.1, V8 [OURS]",
+    ),
+    Claim(
+        f"{PAPER}.tight_gce",
+        PAPER,
+        "The bound is tight for generalized cross-entropy (tau in (1, 2)) for every number of classes.",
+        Provenance.RECONSTRUCTED,
+        Method.NUMERIC,
+        tight_gce,
+        f"{NOTE} §3.1, V9",
+        expected=Verdict.REFUTED,
+        figure=draw.tightness,
+        explanation="the n^(tau-1) factor comes from a two-class reduction using S_h >= 1/n: the "
+        "transform is valid (see bound_valid_pointwise) but not tight for n >= 3; at tau = 1.5 "
+        "the brute-force infimum equals the n = 2 formula, so the slack is exactly (n/2)^(1/2)",
+    ),
+    Claim(
+        f"{PAPER}.tight_above_mae",
+        PAPER,
+        "The bound t/((tau - 1) n^(tau - 1)) is tight for the bounded losses tau > 2.",
+        Provenance.RECONSTRUCTED,
+        Method.NUMERIC,
+        tight_above_mae,
+        f"{NOTE} §3.1, V9",
+        expected=Verdict.REFUTED,
+        figure=draw.tightness,
+        explanation="for tau > 2 the loss is concave in the softmax and the worst case predicts "
+        "the wrong class with full confidence: the infimum is about t/(tau - 1) (ratio n^(tau-1) "
+        "to the formula at small t), valid but not tight at any n, including n = 2",
+    ),
+    Claim(
+        f"{PAPER}.conditional_risk_min",
+        PAPER,
+        "C*_tau(p) = (||p||_a - 1)/(1 - tau), a = 1/(2 - tau), for tau < 2 (entropy at tau = 1), and "
+        "(1 - max p)/(tau - 1), an unattained infimum, for tau >= 2.",
+        Provenance.DERIVED,
+        Method.NUMERIC,
+        conditional_risk_closed_form,
+        f"{NOTE} §4, V10 [OURS]",
+    ),
+    Claim(
+        f"{PAPER}.pooled_infimum",
+        PAPER,
+        "For a fixed prediction h, inf over scores of Delta C_tau is C*_tau(q) - C*_tau(p), q pooling "
+        "h with its rivals above the running mean (tau < 2), or a vertex value (tau >= 2).",
+        Provenance.DERIVED,
+        Method.NUMERIC,
+        pooled_infimum,
+        "our lemma (theory.comp_sum.pooled_distribution); KKT of a separable convex program",
+    ),
+    Claim(
+        f"{PAPER}.n_dependence",
+        PAPER,
+        "The tight transform does not depend on n for logistic and scales as 1/n for MAE at small t.",
+        Provenance.RECONSTRUCTED,
+        Method.NUMERIC,
+        n_dependence,
+        f"{NOTE} §3, V15",
+        figure=draw.n_dependence,
+    ),
+    Claim(
+        f"{PAPER}.bound_restricted_class",
+        PAPER,
+        "With minimizability gaps, R01(h) - R01*(H) + M01(H) <= Gamma_tau(R_tau(h) - R_tau*(H) + "
+        "M_tau(H)) for every h in a restricted (linear, bounded-weight) class.",
+        Provenance.PAPER,
+        Method.SIMULATION,
+        bound_restricted_class,
+        f"abstract [SRC]: bounds depend on minimizability gaps; {NOTE} §1, V13",
+        figure=draw.restricted_class,
+    ),
+    Claim(
+        f"{PAPER}.gap_monotone_in_tau",
+        PAPER,
+        "For deterministic labels and bounded scores, the minimizability gap M_tau is non-increasing "
+        "in tau: sum-exponential has the largest gap, MAE the smallest.",
+        Provenance.RECONSTRUCTED,
+        Method.SIMULATION,
+        gap_monotone_in_tau,
+        f"{NOTE} §4, V14 [REC✓]",
+    ),
 ]

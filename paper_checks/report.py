@@ -54,8 +54,14 @@ def table(results: list[Result]) -> str:
     for r in results:
         mark = "ok" if r.as_expected else "MISMATCH"
         rows.append(
-            (r.claim.id, str(r.claim.expected), str(r.outcome.verdict), mark,
-             f"{r.duration_s:.1f}s", r.outcome.summary)
+            (
+                r.claim.id,
+                str(r.claim.expected),
+                str(r.outcome.verdict),
+                mark,
+                f"{r.duration_s:.1f}s",
+                r.outcome.summary,
+            )
         )
     widths = [max(len(row[k]) for row in rows) for k in range(5)]
     lines = []
@@ -73,9 +79,11 @@ def markdown(document: dict[str, Any], out: Path) -> str:
     lines = [
         "# losslab report",
         "",
-        f"losslab {document['losslab_version']}; backend `{document['backend']}` on "
-        f"{document['device']}; seed {document['seed']}; scale `{document['scale']}`; "
-        f"{document['duration_s']:.1f} s.",
+        (
+            f"losslab {document['losslab_version']}; backend `{document['backend']}` on "
+            f"{document['device']}; seed {document['seed']}; scale `{document['scale']}`; "
+            f"{document['duration_s']:.1f} s."
+        ),
     ]
     if document.get("fallback_reason"):
         lines.append(f"Backend fallback: {document['fallback_reason']}.")
@@ -86,9 +94,10 @@ def markdown(document: dict[str, Any], out: Path) -> str:
     ]
     for c in document["claims"]:
         verdict = c["verdict"] if c["as_expected"] else f"**{c['verdict']} (mismatch)**"
+        summary = c["summary"].replace("|", "\\|")
         lines.append(
             f"| `{c['id']}` | {c['provenance']} | {c['method']} | {c['expected']} | {verdict} "
-            f"| {c['summary'].replace('|', '/')} |"
+            f"| {summary} |"
         )
     for c in document["claims"]:
         lines += [
@@ -98,8 +107,10 @@ def markdown(document: dict[str, Any], out: Path) -> str:
             c["statement"],
             "",
             f"- provenance: {c['provenance']} ({c['source']})",
-            f"- method: {c['method']}; verdict: {c['verdict']} (expected {c['expected']}); "
-            f"{c['duration_s']} s",
+            (
+                f"- method: {c['method']}; verdict: {c['verdict']} (expected {c['expected']}); "
+                f"{c['duration_s']} s"
+            ),
         ]
         if c["explanation"]:
             lines.append(f"- known discrepancy: {c['explanation']}")

@@ -128,7 +128,7 @@ def cuda_device() -> tuple[str | None, str]:
         if count < 1:
             return None, "CuPy imports but sees no CUDA device"
         name = cupy.cuda.runtime.getDeviceProperties(0)["name"]
-    except Exception as error:  # the CUDA runtime raises its own error types
+    except Exception as error:  # noqa: BLE001 - the CUDA runtime raises its own error types
         return None, f"CuPy imports but the CUDA runtime failed ({error})"
     return (name.decode() if isinstance(name, bytes) else str(name)), ""
 

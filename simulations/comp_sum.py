@@ -130,10 +130,14 @@ def regrets_with_rounding(p, scores, tau: float, xp) -> tuple[Any, Any, Any]:
         sensitivity = xp.sum(weights * (1 + (1 - tau) * finite_psi), axis=-1)
     spread = xp.max(scores, axis=-1) - xp.min(scores, axis=-1) + math.log(n) + 1
     power_sum = 1.0 if tau == 1 else 1.0 + 1.0 / abs(1 - tau)
-    bound = ROUNDING_SAFETY * eps * (
-        spread * sensitivity
-        + (n + 4) * xp.sum(weights * xp.abs(finite_psi), axis=-1)
-        + n * (1 + xp.abs(best)) * power_sum
+    bound = (
+        ROUNDING_SAFETY
+        * eps
+        * (
+            spread * sensitivity
+            + (n + 4) * xp.sum(weights * xp.abs(finite_psi), axis=-1)
+            + n * (1 + xp.abs(best)) * power_sum
+        )
     )
     predicted = xp.argmax(scores, axis=-1, keepdims=True)
     zero_one = xp.max(p, axis=-1) - xp.take_along_axis(p, predicted, axis=-1)[..., 0]
@@ -202,7 +206,7 @@ def check_pointwise(
             lower = candidate(shifted, xp)
             slack = surrogate - lower
             violated = slack < -rounding
-            resolved = surrogate > RATIO_RESOLUTION * rounding
+            resolved = surrogate / RATIO_RESOLUTION > rounding
             ratio = xp.where(resolved, lower / xp.where(resolved, surrogate, 1.0), 0.0)
             worst = int(to_numpy(xp.argmin(slack)))
             batch_slack = float(to_numpy(slack[worst]))
@@ -211,8 +215,7 @@ def check_pointwise(
             stats["max_ratio"] = max(stats["max_ratio"], float(to_numpy(xp.max(ratio))))
             result.max_rounding = max(result.max_rounding, float(to_numpy(xp.max(rounding))))
             rounding_sums.append(xp.sum(rounding))
-            if batch_slack < stats["worst_slack"]:
-                stats["worst_slack"] = batch_slack
+            stats["worst_slack"] = min(stats["worst_slack"], batch_slack)
             if batch_slack < result.worst_slack:
                 result.worst_slack = batch_slack
                 result.worst_case = {
@@ -293,9 +296,7 @@ def tight_transform(
             values = comp_sum.regret_infimum(p, xp.zeros(1, dtype=xp.int64), tau)
             best_value, best_p, history = float(to_numpy(values[0])), to_numpy(p[0, :]), [0.0]
         else:
-            best_value, best_p, history = _search(
-                rng, tau, n, t, candidates, rounds, dtype, xp
-            )
+            best_value, best_p, history = _search(rng, tau, n, t, candidates, rounds, dtype, xp)
         value_at_t = float(formula(t))
         out.t.append(float(t))
         out.infimum.append(best_value)
@@ -314,7 +315,8 @@ def _search(rng: ArrayRandom, tau, n, t, candidates, rounds, dtype, xp):
         [
             rng.uniform((third, dims), dtype),
             _log_uniform(rng, (third, dims), -8, 0, dtype),
-            rng.uniform((candidates - 2 * third, dims), dtype) * xp.astype(
+            rng.uniform((candidates - 2 * third, dims), dtype)
+            * xp.astype(
                 rng.uniform((candidates - 2 * third, dims), dtype) < 0.5, getattr(xp, dtype)
             ),
             corners,

@@ -49,7 +49,9 @@ class GaussianMixture:
         xp = rng.xp
         cumulative = xp.asarray(np.cumsum(self.priors)[:-1], dtype=getattr(xp, dtype))
         labels = xp.sum(xp.astype(rng.uniform((size, 1), dtype) >= cumulative, xp.int64), axis=1)
-        factors = xp.asarray(np.linalg.cholesky(np.asarray(self.covariances)), dtype=getattr(xp, dtype))
+        factors = xp.asarray(
+            np.linalg.cholesky(np.asarray(self.covariances)), dtype=getattr(xp, dtype)
+        )
         means = xp.asarray(np.asarray(self.means), dtype=getattr(xp, dtype))
         noise = rng.normal((size, len(self.means[0])), dtype)
         chosen = xp.take(factors, labels, axis=0)
@@ -61,7 +63,9 @@ class GaussianMixture:
         precision = xp.asarray(np.linalg.inv(covariances), dtype=x.dtype)
         offset = np.log(self.priors) - 0.5 * np.linalg.slogdet(covariances)[1]
         centred = x[:, None, :] - xp.asarray(np.asarray(self.means), dtype=x.dtype)[None, :, :]
-        quadratic = xp.sum(xp.sum(centred[..., None] * precision[None], axis=-2) * centred, axis=-1)
+        quadratic = xp.sum(
+            xp.sum(centred[..., None] * precision[None, ...], axis=-2) * centred, axis=-1
+        )
         log_joint = xp.asarray(offset, dtype=x.dtype) - 0.5 * quadratic
         return xp.exp(comp_sum.log_softmax(log_joint, xp))
 
@@ -108,12 +112,12 @@ def _risk_and_gradient(x, p, weights, biases, taus, xp):
     """Surrogate risks of K models and their gradients in (weights, biases)."""
     scores = _scores(x, weights, biases, xp)
     log_s = comp_sum.log_softmax(scores, xp)
-    risk = xp.mean(comp_sum.risk_from_log_softmax(p[None], log_s, taus, xp), axis=-1)
+    risk = xp.mean(comp_sum.risk_from_log_softmax(p[None, ...], log_s, taus, xp), axis=-1)
     # dΨ_τ(S_y)/dz_k = -S_y^(τ-1)(δ_yk - S_k), so dC/dz = -g + S Σ_y g_y with g = p S^(τ-1)
-    weight = p[None] * xp.exp(xp.minimum((taus - 1) * log_s, 700.0))
+    weight = p[None, ...] * xp.exp(xp.minimum((taus - 1) * log_s, 700.0))
     slope = -weight + xp.exp(log_s) * xp.sum(weight, axis=-1, keepdims=True)
     m = x.shape[0]
-    grad_w = xp.matmul(xp.permute_dims(slope, (0, 2, 1)), x[None]) / m
+    grad_w = xp.matmul(xp.permute_dims(slope, (0, 2, 1)), x[None, ...]) / m
     return risk, scores, grad_w, xp.mean(slope, axis=1)
 
 
@@ -146,13 +150,14 @@ def train_linear(
     weights = xp.zeros((k, n, d), dtype=x.dtype)
     biases = xp.zeros((k, n), dtype=x.dtype)
     step = xp.ones(k, dtype=x.dtype)
-    best = xp.asarray([float(to_numpy(comp_sum.risk_min(p, t, xp).mean())) for t in taus],
-                      dtype=x.dtype)
+    best = xp.stack([xp.mean(comp_sum.risk_min(p, t, xp)) for t in taus])
     records = {"surrogate": [], "zero_one": [], "regret_tau": [], "regret_zero_one": [], "step": []}
     risk, scores, grad_w, grad_b = _risk_and_gradient(x, p, weights, biases, tau, xp)
     for iteration in range(iterations + 1):
         predicted = xp.argmax(scores, axis=-1, keepdims=True)
-        correct = xp.take_along_axis(xp.broadcast_to(p[None], scores.shape), predicted, axis=-1)
+        correct = xp.take_along_axis(
+            xp.broadcast_to(p[None, ...], scores.shape), predicted, axis=-1
+        )
         zero_one = 1 - xp.mean(correct[..., 0], axis=-1)
         records["surrogate"].append(risk)
         records["zero_one"].append(zero_one)
@@ -162,11 +167,16 @@ def train_linear(
         if iteration == iterations:
             break
         trial_w, trial_b = _project(
-            weights - step[:, None, None] * grad_w, biases - step[:, None] * grad_b,
-            weight_bound, bias_bound, xp,
+            weights - step[:, None, None] * grad_w,
+            biases - step[:, None] * grad_b,
+            weight_bound,
+            bias_bound,
+            xp,
         )
         trial_risk = _risk_and_gradient(x, p, trial_w, trial_b, tau, xp)[0]
-        moved = xp.sum((trial_w - weights) ** 2, axis=(1, 2)) + xp.sum((trial_b - biases) ** 2, axis=1)
+        moved = xp.sum((trial_w - weights) ** 2, axis=(1, 2)) + xp.sum(
+            (trial_b - biases) ** 2, axis=1
+        )
         accept = trial_risk <= risk - moved / (4 * step)
         weights = xp.where(accept[:, None, None], trial_w, weights)
         biases = xp.where(accept[:, None], trial_b, biases)
@@ -190,7 +200,9 @@ def best_zero_one(
 
     def risks(weights, biases):
         predicted = xp.argmax(_scores(x, weights, biases, xp), axis=-1, keepdims=True)
-        hits = xp.take_along_axis(xp.broadcast_to(p[None], (weights.shape[0], *p.shape)), predicted, axis=-1)
+        hits = xp.take_along_axis(
+            xp.broadcast_to(p[None, ...], (weights.shape[0], *p.shape)), predicted, axis=-1
+        )
         return 1 - xp.mean(hits[..., 0], axis=-1)
 
     weights = rng.normal((candidates, n, d), dtype)
@@ -205,12 +217,16 @@ def best_zero_one(
     spread = 0.5
     for _ in range(rounds):
         scale = xp.sqrt(xp.sum(best_w * best_w)) + 1e-12
-        weights = best_w[None] + spread * scale * rng.normal((candidates, n, d), dtype)
-        biases = best_b[None] + spread * scale * rng.normal((candidates, n), dtype)
+        weights = best_w[None, ...] + spread * scale * rng.normal((candidates, n, d), dtype)
+        biases = best_b[None, ...] + spread * scale * rng.normal((candidates, n), dtype)
         values = risks(weights, biases)
         index = int(to_numpy(xp.argmin(values)))
         if float(to_numpy(values[index])) < best_value:
-            best_value, best_w, best_b = float(to_numpy(values[index])), weights[index], biases[index]
+            best_value, best_w, best_b = (
+                float(to_numpy(values[index])),
+                weights[index],
+                biases[index],
+            )
         else:
             spread *= 0.7
     return best_value

@@ -11,7 +11,10 @@ from hypothesis import HealthCheck, settings
 from simulations import backend as backends
 
 settings.register_profile(
-    "ci", deadline=None, derandomize=True, max_examples=60,
+    "ci",
+    deadline=None,
+    derandomize=True,
+    max_examples=60,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=200)
@@ -25,10 +28,13 @@ def _cuda_available() -> bool:
 NAMESPACES = [
     "numpy",
     "array_api_strict",
-    pytest.param("cupy", marks=[
-        pytest.mark.gpu,
-        pytest.mark.skipif(not _cuda_available(), reason="no CuPy or no CUDA device"),
-    ]),
+    pytest.param(
+        "cupy",
+        marks=[
+            pytest.mark.gpu,
+            pytest.mark.skipif(not _cuda_available(), reason="no CuPy or no CUDA device"),
+        ],
+    ),
 ]
 
 
@@ -41,3 +47,11 @@ def backend(request) -> backends.Backend:
 @pytest.fixture
 def seed() -> np.random.SeedSequence:
     return np.random.SeedSequence(20231125)
+
+
+@pytest.fixture
+def ctx():
+    """A quick-scale checking context on numpy with a fixed seed."""
+    from paper_checks.claims import Context
+
+    return Context("quick", backends.select("numpy"), np.random.SeedSequence(7))

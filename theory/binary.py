@@ -27,6 +27,7 @@ cross-checks the closed form and replaces it when sympy finds none.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -80,6 +81,26 @@ def margin_loss(phi: sp.Expr | str, margin: sp.Symbol | str | None = None) -> sp
     return phi.subs(chosen[0], ALPHA)
 
 
+def one_sided_slopes(phi: sp.Expr, at: float = 0.0) -> tuple[sp.Expr, sp.Expr]:
+    """Exact left and right derivatives of φ at ``at``.
+
+    The formula active on each side is read from the piecewise structure (Max, Min, Abs,
+    Piecewise; see :func:`theory.proof.piecewise_branches`) and differentiated there, which
+    avoids sympy's ``limit`` of a Piecewise at its own breakpoint (it can return the value of
+    the other branch).
+    """
+    phi = margin_loss(phi)
+    left = piecewise_branches(phi, ALPHA, (at - 1.0, at))
+    right = piecewise_branches(phi, ALPHA, (at, at + 1.0))
+    left_formula = left[-1][0] if left else phi
+    right_formula = right[0][0] if right else phi
+    point = sp.nsimplify(at)
+    return (
+        sp.simplify(sp.diff(left_formula, ALPHA).subs(ALPHA, point)),
+        sp.simplify(sp.diff(right_formula, ALPHA).subs(ALPHA, point)),
+    )
+
+
 def conditional_risk(phi: sp.Expr) -> sp.Expr:
     r""":math:`C_\theta(\alpha) = \frac{1+\theta}{2}\phi(\alpha) + \frac{1-\theta}{2}\phi(-\alpha)`."""
     return (1 + THETA) / 2 * phi + (1 - THETA) / 2 * phi.subs(ALPHA, -ALPHA)
@@ -123,7 +144,7 @@ def _pieces(risk: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[tuple[sp.Expr, sp.E
                     cuts.add(root)
     ends = [lo, *sorted(cuts, key=float), hi]
     pieces = []
-    for start, end in zip(ends, ends[1:]):
+    for start, end in itertools.pairwise(ends):
         if start.is_infinite and end.is_infinite:
             inside = sp.Integer(0)
         elif start.is_infinite:
@@ -186,8 +207,15 @@ def _switch_points(candidates: list[_Candidate]) -> list[sp.Expr]:
                 continue
             gap = candidate.location - edge
             roots = []
-            for equation in (sp.Eq(candidate.location, edge), sp.Eq(sp.exp(candidate.location), sp.exp(edge))):
-                roots = [r for r in _symbolic(lambda e=equation: sp.solve(e, THETA)) or [] if 0 < _number(r, 0.5) < 1]
+            for equation in (
+                sp.Eq(candidate.location, edge),
+                sp.Eq(sp.exp(candidate.location), sp.exp(edge)),
+            ):
+                roots = [
+                    r
+                    for r in _symbolic(lambda e=equation: sp.solve(e, THETA)) or []
+                    if 0 < _number(r, 0.5) < 1
+                ]
                 if roots:
                     break
             if not roots:
@@ -228,7 +256,7 @@ def infimum(risk: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> Infimum:
         return Infimum(None, (), str(why))
     ends = [sp.Integer(0), *switches, sp.Integer(1)]
     branches, proofs = [], []
-    for left, right in zip(ends, ends[1:]):
+    for left, right in itertools.pairwise(ends):
         a, b = _number(left, 0.5), _number(right, 0.5)
         samples = [a + (b - a) * s for s in _SAMPLES]
         alive = [c for c in candidates if all(c.valid(x) for x in samples)]
@@ -241,12 +269,14 @@ def infimum(risk: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> Infimum:
                 continue
             proofs.append(
                 prove_nonnegative(
-                    rival.value - winner.value, THETA, (a, min(b, 1 - 1e-12)),
+                    rival.value - winner.value,
+                    THETA,
+                    (a, min(b, 1 - 1e-12)),
                     statement=f"{winner.value} <= {rival.value} on theta in [{a:.4g}, {b:.4g}]",
                 )
             )
         branches.append((winner.value, right))
-    pieces = [(value, THETA < end) for value, end in branches[:-1]]
+    pieces = [(value, end > THETA) for value, end in branches[:-1]]
     expr = sp.Piecewise(*pieces, (branches[-1][0], True)) if pieces else branches[-1][0]
     return Infimum(expr, tuple(proofs))
 
@@ -407,7 +437,7 @@ def _convexity(expr: sp.Expr) -> Proof:
     """T convex on [0, 1): every branch has T'' >= 0 and the slope does not drop at a join."""
     branches = piecewise_branches(expr, THETA, (0.0, 1.0 - 1e-12)) or [(expr, (0.0, 1 - 1e-12))]
     proofs = [prove_nonnegative(sp.diff(f, THETA, 2), THETA, span) for f, span in branches]
-    for (left, (_, at)), (right, _) in zip(branches, branches[1:]):
+    for (left, (_, at)), (right, _) in itertools.pairwise(branches):
         jump = sp.diff(right, THETA) - sp.diff(left, THETA)
         where = sp.nsimplify(at)
         exact = _symbolic(lambda j=jump, w=where: sp.simplify(j.subs(THETA, w)))
@@ -439,8 +469,10 @@ def _agreement(expr: sp.Expr, theta, lower, upper) -> Proof:
     worst = float(np.max(np.maximum(lower - values, values - upper)))
     status = Status.CERTIFIED if worst <= AGREEMENT else Status.REFUTED
     return Proof(
-        "closed form inside the interval-arithmetic enclosure of the table", status,
-        f"{len(theta)} grid points", f"largest excursion {max(worst, 0.0):.2e}",
+        "closed form inside the interval-arithmetic enclosure of the table",
+        status,
+        f"{len(theta)} grid points",
+        f"largest excursion {max(worst, 0.0):.2e}",
     )
 
 
@@ -470,7 +502,14 @@ def _derive(phi: sp.Expr, bound: sp.Expr, table_points: int) -> BinaryTransform:
     if wrong_side.expr is None or anywhere.expr is None:
         reason = wrong_side.reason or anywhere.reason
         return BinaryTransform(
-            phi, bound, None, Status.CERTIFIED, (), theta, lower, upper,
+            phi,
+            bound,
+            None,
+            Status.CERTIFIED,
+            (),
+            theta,
+            lower,
+            upper,
             note=f"closed form unavailable ({reason}); interval table only",
         )
     expr = _tidy(sp.piecewise_fold(wrong_side.expr - anywhere.expr))
@@ -498,9 +537,17 @@ def psi_transform(phi: sp.Expr | str, *, table_points: int = TABLE_POINTS) -> Bi
     if raw.expr is not None and raw.convex.holds:
         return raw
     return BinaryTransform(
-        raw.phi, raw.bound, None, Status.CERTIFIED, raw.proofs, raw.theta,
-        _lower_hull(raw.theta, raw.lower), _lower_hull(raw.theta, raw.upper), raw.agreement,
-        hull=True, note=f"psi-tilde not shown convex ({raw.convex.status}): psi is the convex "
+        raw.phi,
+        raw.bound,
+        None,
+        Status.CERTIFIED,
+        raw.proofs,
+        raw.theta,
+        _lower_hull(raw.theta, raw.lower),
+        _lower_hull(raw.theta, raw.upper),
+        raw.agreement,
+        hull=True,
+        note=f"psi-tilde not shown convex ({raw.convex.status}): psi is the convex "
         "hull of the table over its grid",
     )
 

@@ -132,11 +132,13 @@ def transform_branch(
     r"""One formula of the main theorem, with τ, n and t numbers or symbols.
 
     .. math::
-        \mathcal T_	au(t) = egin{cases}
-        rac{2^{1-	au}}{1-	au}\,[1 - P_	au(t)] & 	au \in [0, 1)\ (	ext{below\_logistic})\
-        rac{1+t}{2}\log(1+t) + rac{1-t}{2}\log(1-t) & 	au = 1\ (	ext{logistic})\
-        rac{1}{(	au-1) n^{	au-1}}\,[P_	au(t) - 1] & 	au \in (1, 2)            (	ext{generalized\_cross\_entropy})\
-        rac{t}{(	au-1) n^{	au-1}} & 	au \ge 2\ (	ext{linear})
+        \mathcal T_\tau(t) = \begin{cases}
+        \frac{2^{1-\tau}}{1-\tau}\,[1 - P_\tau(t)] & \tau \in [0, 1)
+            \ (\text{below\_logistic})\\
+        \frac{1+t}{2}\log(1+t) + \frac{1-t}{2}\log(1-t) & \tau = 1\ (\text{logistic})\\
+        \frac{1}{(\tau-1) n^{\tau-1}}\,[P_\tau(t) - 1] & \tau \in (1, 2)
+            \ (\text{generalized\_cross\_entropy})\\
+        \frac{t}{(\tau-1) n^{\tau-1}} & \tau \ge 2\ (\text{linear})
         \end{cases}
 
     Provenance: [REC✓] in ``h_consistency.md`` §3 (reconstructed; the paper body was not read).
@@ -439,8 +441,9 @@ def regret_infimum(p: Any, predicted: Any, tau: float) -> Any:
     return risk - risk_min(p, tau, xp)
 
 
-def infimum_scores(p: Any, predicted: Any, tau: float, *, lead: float = 1e-9,
-                   depth: float = 40.0) -> Any:
+def infimum_scores(
+    p: Any, predicted: Any, tau: float, *, lead: float = 1e-9, depth: float = 40.0
+) -> Any:
     r"""Scores predicting ``predicted`` whose regret approaches :func:`regret_infimum`.
 
     τ < 2: :math:`z_y = a\log q_y` with q the pooled distribution (the optimal softmax for q),
@@ -496,7 +499,10 @@ def numeric_risk_min(
         if bounds is not None:
             guess = np.clip(guess - guess.max() + score_bound, -score_bound, score_bound)
         found = optimize.minimize(
-            risk, guess, method="L-BFGS-B", bounds=bounds,
+            risk,
+            guess,
+            method="L-BFGS-B",
+            bounds=bounds,
             options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 2000},
         )
         best = min(best, found.fun)
@@ -522,8 +528,11 @@ def numeric_regret_infimum(
         guess = 4 * rng.normal(size=p.size)
         guess[predicted] = guess.max() + 0.1
         found = optimize.minimize(
-            lambda z: float(conditional_risk(p, z, tau)), guess, method="SLSQP",
-            constraints=constraints, options={"ftol": 1e-15, "maxiter": 1000},
+            lambda z: float(conditional_risk(p, z, tau)),
+            guess,
+            method="SLSQP",
+            constraints=constraints,
+            options={"ftol": 1e-15, "maxiter": 1000},
         )
         best = min(best, found.fun - best_risk)
     return best

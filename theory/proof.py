@@ -14,6 +14,7 @@ reports which rung decided:
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 import signal
 import threading
@@ -205,7 +206,9 @@ def prove_nonnegative(
         detail = " | ".join(f"{q.statement.split(' for ')[-1]}: {q.status}" for q in parts)
         return Proof(statement, status, f"branch by branch ({len(parts)} branches)", detail)
     a, b = (sp.Rational(end) if isinstance(end, float) else sp.sympify(end) for end in domain)
-    where = f"({float(a):.12g}, {float(b):.12g}]" if strict else f"[{float(a):.12g}, {float(b):.12g}]"
+    where = (
+        f"({float(a):.12g}, {float(b):.12g}]" if strict else f"[{float(a):.12g}, {float(b):.12g}]"
+    )
     statement = statement or f"{expr} {'>' if strict else '>='} 0 for {var} in {where}"
     y = sp.Symbol("y_positive", positive=True)
     inside = expr.subs(var, a + (b - a) * y / (1 + y))
@@ -223,7 +226,9 @@ def prove_nonnegative(
         value = None if witness is None else _point_value(expr, var, witness)
         if value is not None and (value < 0 or (strict and value <= 0)):
             return Proof(
-                statement, Status.REFUTED, "solveset counterexample",
+                statement,
+                Status.REFUTED,
+                "solveset counterexample",
                 f"value {mpmath.nstr(value, 8)} at {var} = {witness}",
             )
     return _interval_certificate(expr, var, (float(a), float(b)), strict, statement, max_boxes)
@@ -260,11 +265,9 @@ def piecewise_branches(
         cuts.update(_roots(relation.lhs - relation.rhs, var, lo, hi))
     ends = [lo, *sorted(c for c in cuts if lo < c < hi), hi]
     pieces: list[tuple[sp.Expr, tuple[float, float]]] = []
-    for start, end in zip(ends, ends[1:]):
+    for start, end in itertools.pairwise(ends):
         middle = sp.Rational((start + end) / 2)
-        formula = next(
-            (e for e, c in folded.args if bool(c.subs(var, middle))), None
-        )
+        formula = next((e for e, c in folded.args if bool(c.subs(var, middle))), None)
         if formula is None:
             return None
         if pieces and pieces[-1][0] == formula:
@@ -276,7 +279,9 @@ def piecewise_branches(
 
 def _roots(gap: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
     """Real roots of ``gap`` in (lo, hi): exact when solveset returns them, else numeric."""
-    exact = _symbolic(lambda: sp.solveset(gap, var, sp.Interval.open(sp.Rational(lo), sp.Rational(hi))))
+    exact = _symbolic(
+        lambda: sp.solveset(gap, var, sp.Interval.open(sp.Rational(lo), sp.Rational(hi)))
+    )
     if isinstance(exact, sp.FiniteSet):
         return [float(sp.N(root, 30)) for root in exact]
     fn = sp.lambdify(var, gap, modules="mpmath")
@@ -338,7 +343,8 @@ def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Pr
         undecided += boxes
     if functions.get(0) is not None and not undecided:
         return Proof(
-            statement, Status.CERTIFIED,
+            statement,
+            Status.CERTIFIED,
             f"interval arithmetic on [{domain[0]:.12g}, {domain[1]:.12g}]",
             f"{cleared} boxes, 120-bit outward rounding",
         )
@@ -350,7 +356,9 @@ def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Pr
         value = point(x)
         if value is not None and (value < 0 or (strict and value == 0 and x != domain[0])):
             return Proof(
-                statement, Status.REFUTED, "counterexample on a grid",
+                statement,
+                Status.REFUTED,
+                "counterexample on a grid",
                 f"value {mpmath.nstr(value, 8)} at {var} = {x:.17g} ({DIGITS} digits)",
             )
     if functions.get(0) is None:
@@ -386,8 +394,10 @@ class _Derivatives:
         key = (order, x, sign)
         if key not in self._exact:
             expr = self._exprs[order] if order < len(self._exprs) else None
-            value = None if expr is None else _symbolic(
-                lambda: sp.simplify(sign * expr.subs(self._var, sp.Rational(x)))
+            value = (
+                None
+                if expr is None
+                else _symbolic(lambda: sp.simplify(sign * expr.subs(self._var, sp.Rational(x))))
             )
             self._exact[key] = value is not None and value.is_nonnegative is True
         return self._exact[key]
@@ -397,7 +407,9 @@ class _Derivatives:
             while len(self._exprs) <= order:
                 last = self._exprs[-1]
                 small = last is not None and sp.count_ops(last) <= MAX_OPS
-                self._exprs.append(_symbolic(lambda e=last: sp.diff(e, self._var)) if small else None)
+                self._exprs.append(
+                    _symbolic(lambda e=last: sp.diff(e, self._var)) if small else None
+                )
             expr = self._exprs[order]
             too_big = expr is None or sp.count_ops(expr) > MAX_OPS
             too_big = too_big or expr.has(sp.DiracDelta, sp.Heaviside, sp.Piecewise)
@@ -445,9 +457,15 @@ def _clears(fns, order: int, sign: int, lo: float, hi: float, strict: bool) -> b
         return True
     if order + 1 >= len(fns):
         return False
-    if fns.nonnegative_at(order, lo, sign) and _clears(fns, order + 1, 1, lo, hi, strict):
+    # g = sign * f^(order): g(lo) >= 0 and g' = sign * f^(order+1) >= 0, or the mirror image
+    # g(hi) >= 0 and g' <= 0, i.e. -sign * f^(order+1) >= 0
+    if fns.nonnegative_at(order, lo, sign) and _clears(fns, order + 1, sign, lo, hi, strict):
         return True
-    return not strict and fns.nonnegative_at(order, hi, sign) and _clears(fns, order + 1, -1, lo, hi, False)
+    return (
+        not strict
+        and fns.nonnegative_at(order, hi, sign)
+        and _clears(fns, order + 1, -sign, lo, hi, False)
+    )
 
 
 def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -507,12 +525,16 @@ def prove_identity(
         magnitude = abs(complex(value))
         if magnitude > 1e-30:
             return Proof(
-                statement, Status.REFUTED, "nonzero difference at a sample point",
+                statement,
+                Status.REFUTED,
+                "nonzero difference at a sample point",
                 f"|difference| = {magnitude:.3g} at {point}",
             )
         worst = max(worst, mpmath.mpf(magnitude))
     return Proof(
-        statement, Status.INCONCLUSIVE, "not simplified to 0",
+        statement,
+        Status.INCONCLUSIVE,
+        "not simplified to 0",
         f"difference below {float(worst):.1e} at 7 sample points ({DIGITS} digits)",
     )
 
@@ -563,9 +585,10 @@ def prove_limit(
 ) -> Proof:
     """Decide ``lim_{var -> point} expr == expected`` with sympy's ``limit``.
 
-    If sympy cannot evaluate the limit, the expression is evaluated at 50 digits at distances
-    1e-5 ... 1e-20 from the point (finite points only): a clear disagreement refutes, agreement
-    is reported as inconclusive.
+    If sympy cannot evaluate the limit, L'Hopital is tried for 0/0 forms; failing that, the
+    expression is evaluated at 50 digits at distances 1e-5 ... 1e-20 from the point (finite
+    points only; other symbols set to 3 if integer, else 7/10): a clear disagreement refutes
+    (the statement is universal), agreement is reported as inconclusive.
     """
     statement = statement or f"lim {var}->{point}{'' if direction == '+-' else direction} {expr}"
     statement += f" == {expected}"
@@ -591,18 +614,28 @@ def prove_limit(
         if same is not None and same.is_number:
             return Proof(statement, Status.REFUTED, "L'Hopital", f"the limit is {by_derivatives}")
     side = -1 if direction == "-" else 1
+    others = {
+        s: sp.Integer(3) if s.is_integer else sp.Rational(7, 10)
+        for s in (expr - expected).free_symbols - {var}
+    }
+    gap = (expr - expected).subs(others)
     gaps = []
     for k in (5, 10, 15, 20):
         x = sp.nsimplify(point) + side * sp.Rational(1, 10**k)
-        approx = _symbolic(lambda x=x: sp.N((expr - expected).subs(var, x), DIGITS))
+        approx = _symbolic(lambda x=x: sp.N(gap.subs(var, x), DIGITS))
         if approx is not None and approx.is_number:
             gaps.append(abs(complex(approx)))
     if len(gaps) >= 2 and gaps[-1] > 1e-3 and gaps[-1] >= gaps[0] / 10:
+        at = f" with {others}" if others else ""
         return Proof(
-            statement, Status.REFUTED, "numeric approach to the point",
-            f"|expr - expected| = {gaps[-1]:.3g} at distance 1e-20",
+            statement,
+            Status.REFUTED,
+            "numeric approach to the point",
+            f"|expr - expected| = {gaps[-1]:.3g} at distance 1e-20{at}",
         )
     return Proof(
-        statement, Status.INCONCLUSIVE, "sympy could not evaluate the limit",
+        statement,
+        Status.INCONCLUSIVE,
+        "sympy could not evaluate the limit",
         "numerically approaching: " + ", ".join(f"{g:.1e}" for g in gaps),
     )

@@ -37,16 +37,18 @@ def test_the_bound_holds_on_every_draw(backend, seed, tau, n):
 @pytest.mark.parametrize("n", [2, 3, 10])
 def test_a_gamma_shrunk_by_ten_percent_is_refuted(seed, tau, n):
     backend = select("numpy")
-    result = mc.check_pointwise(tau, n, draws=8_000, backend=backend, seed=seed,
-                                candidate=_shrunk_gamma(tau, n))
+    result = mc.check_pointwise(
+        tau, n, draws=8_000, backend=backend, seed=seed, candidate=_shrunk_gamma(tau, n)
+    )
     assert result.violations > 0
 
 
 @pytest.mark.parametrize("n", [3, 10, 100])
 def test_the_mae_transform_without_its_factor_n_is_refuted(seed, n):
     backend = select("numpy")
-    result = mc.check_pointwise(2.0, n, draws=4_000, backend=backend, seed=seed,
-                                candidate=_mae_without_n)
+    result = mc.check_pointwise(
+        2.0, n, draws=4_000, backend=backend, seed=seed, candidate=_mae_without_n
+    )
     assert result.violations > 0
     assert result.by_family["mae_tie"]["violations"] > 0
 
@@ -64,8 +66,9 @@ def test_regrets_against_the_theory_functions(backend, seed):
     zero_one, surrogate, rounding = mc.regrets_with_rounding(p, scores, 0.5, backend.xp)
     p_np, z_np = to_numpy(p), to_numpy(scores)
     np.testing.assert_allclose(to_numpy(zero_one), comp_sum.zero_one_regret(p_np, z_np), atol=1e-15)
-    np.testing.assert_allclose(to_numpy(surrogate), comp_sum.surrogate_regret(p_np, z_np, 0.5),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        to_numpy(surrogate), comp_sum.surrogate_regret(p_np, z_np, 0.5), rtol=1e-12, atol=1e-14
+    )
     assert np.all(to_numpy(rounding) > 0)
 
 
@@ -105,8 +108,13 @@ def test_the_search_matches_an_independent_slsqp_brute_force(seed):
         ]
         best = math.inf
         for _ in range(20):
-            result = minimize(objective, rng.normal(size=6) * 2, constraints=constraints,
-                              method="SLSQP", options={"maxiter": 500, "ftol": 1e-13})
+            result = minimize(
+                objective,
+                rng.normal(size=6) * 2,
+                constraints=constraints,
+                method="SLSQP",
+                options={"maxiter": 500, "ftol": 1e-13},
+            )
             if result.success and abs(constraints[0]["fun"](result.x)) < 1e-8:
                 best = min(best, result.fun)
         # the search is exact up to its resolution; SLSQP only approaches it from above
@@ -123,3 +131,12 @@ def test_looseness_for_gce_is_exactly_the_two_class_formula(seed):
 def test_search_runs_under_every_namespace(backend, seed):
     found = mc.tight_transform(1.0, 3, [0.3], backend=backend, seed=seed, candidates=256, rounds=5)
     assert found.ratio[0] == pytest.approx(1.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("tau", [0.0, 1.0, 1.5, 3.0])
+def test_float32_draws_hold_with_a_float32_rounding_budget(backend, seed, tau):
+    result = mc.check_pointwise(tau, 10, draws=8_000, backend=backend, seed=seed, dtype="float32")
+    assert result.violations == 0
+    shrunk = mc.check_pointwise(tau, 10, draws=8_000, backend=backend, seed=seed, dtype="float32",
+                                candidate=_shrunk_gamma(tau, 10))
+    assert shrunk.violations > 0

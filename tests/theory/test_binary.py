@@ -47,7 +47,9 @@ def test_bounded_hinge_is_linear_with_slope_min_b_1():
 
 def test_a_wrong_closed_form_would_be_caught_by_the_table():
     bounded = binary.bounded_transform(sp.exp(-A), 0.7)
-    wrong = binary._agreement(1 - sp.sqrt(1 - THETA**2), bounded.theta, bounded.lower, bounded.upper)
+    wrong = binary._agreement(
+        1 - sp.sqrt(1 - THETA**2), bounded.theta, bounded.lower, bounded.upper
+    )
     assert wrong.status is Status.REFUTED
 
 

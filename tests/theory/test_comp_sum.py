@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from theory import comp_sum
 
 TAUS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
-taus = st.sampled_from(TAUS + (0.25, 0.9, 1.1, 1.9, 2.5))
+taus = st.sampled_from((*TAUS, 0.25, 0.9, 1.1, 1.9, 2.5))
 classes = st.integers(min_value=2, max_value=30)
 unit = st.floats(min_value=0.0, max_value=1.0)
 
@@ -19,15 +19,17 @@ def distributions(n: int, seed: int, size: int = 1) -> np.ndarray:
     return np.random.default_rng(seed).dirichlet(np.ones(n), size=size)
 
 
-@pytest.mark.parametrize("tau", TAUS + (0.9, 1.01))
+@pytest.mark.parametrize("tau", [*TAUS, 0.9, 1.01])
 @pytest.mark.parametrize("n", [2, 10])
 def test_transform_matches_the_symbolic_formula_at_40_digits(tau, n):
     t = np.array([0.0, 1e-12, 1e-6, 0.003, 0.1, 0.2499, 0.2501, 0.5, 0.9, 0.999999, 1.0])
     expr = comp_sum.transform_expr(tau, n)
     fn = sp.lambdify(comp_sum.T, expr, "mpmath")
     with mpmath.workdps(40):
-        reference = [float(fn(mpmath.mpf(x))) if x < 1 else float(sp.limit(expr, comp_sum.T, 1, "-"))
-                     for x in t]
+        reference = [
+            float(fn(mpmath.mpf(x))) if x < 1 else float(sp.limit(expr, comp_sum.T, 1, "-"))
+            for x in t
+        ]
     values = comp_sum.transform(tau, n)(t)
     scale = np.maximum(np.abs(reference), 1e-300)
     # relative accuracy about 1e-15 / |1 - tau| (the formula divides by 1 - tau)
@@ -82,8 +84,10 @@ def test_risk_min_is_the_minimum_over_random_scores():
     p = rng.dirichlet(np.ones(5), size=200)
     scores = 3 * rng.normal(size=(200, 5))
     for tau in TAUS:
-        assert np.all(comp_sum.conditional_risk(p, scores, tau)
-                      >= comp_sum.conditional_risk_min(p, tau) - 1e-12)
+        assert np.all(
+            comp_sum.conditional_risk(p, scores, tau)
+            >= comp_sum.conditional_risk_min(p, tau) - 1e-12
+        )
 
 
 def test_conditional_risk_against_a_loop_oracle():
@@ -151,7 +155,10 @@ def test_numerics_are_stable_at_extreme_scores():
         (lambda: comp_sum.conditional_risk_min(np.array([0.5, 0.6]), 1), "sum to 1"),
         (lambda: comp_sum.conditional_risk_min(np.array([1.5, -0.5]), 1), "non-negative"),
         (lambda: comp_sum.conditional_risk_min(np.array([1.0]), 1), "length >= 2"),
-        (lambda: comp_sum.conditional_risk(np.array([0.5, 0.5]), np.array([0.0, np.inf]), 1), "finite"),
+        (
+            lambda: comp_sum.conditional_risk(np.array([0.5, 0.5]), np.array([0.0, np.inf]), 1),
+            "finite",
+        ),
         (lambda: comp_sum.conditional_risk(np.array([0.5, 0.5]), np.zeros(3), 1), "shape"),
         (lambda: comp_sum.quadratic_coefficient(2.0), "linear"),
         (lambda: comp_sum.transform_branch("cubic"), "unknown branch"),

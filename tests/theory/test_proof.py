@@ -1,5 +1,10 @@
+import numpy as np
+import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from theory import proof as proof_module
 from theory.proof import (
     Status,
     piecewise_branches,
@@ -60,8 +65,12 @@ def test_piecewise_expressions_are_proved_branch_by_branch():
 
 
 def test_identities_use_the_domain_and_refute_differences():
-    assert prove_identity(sp.sqrt(t + 1) / sp.sqrt(-1 / (t - 1)), sp.sqrt(1 - t**2),
-                          domains={t: (0, 1)}).status is Status.PROVED
+    assert (
+        prove_identity(
+            sp.sqrt(t + 1) / sp.sqrt(-1 / (t - 1)), sp.sqrt(1 - t**2), domains={t: (0, 1)}
+        ).status
+        is Status.PROVED
+    )
     assert prove_identity(sp.sin(t), t).status is Status.REFUTED
     assert prove_identity(2 * (1 - t), 1 - t).status is Status.REFUTED
 
@@ -76,3 +85,30 @@ def test_weakest_orders_the_rungs():
     refuted = prove_identity(t, 2 * t)
     assert weakest([proved, proved]) is Status.PROVED
     assert weakest([proved, refuted]) is Status.REFUTED
+
+
+coefficient = st.integers(min_value=-6, max_value=6)
+
+
+@pytest.fixture(scope="module")
+def short_budgets():
+    """Soundness does not depend on time budgets; short ones keep the property test quick."""
+    saved = proof_module.CERTIFICATE_SECONDS, proof_module.SYMBOLIC_SECONDS
+    proof_module.CERTIFICATE_SECONDS, proof_module.SYMBOLIC_SECONDS = 1.0, 0.5
+    yield
+    proof_module.CERTIFICATE_SECONDS, proof_module.SYMBOLIC_SECONDS = saved
+
+
+@settings(max_examples=30, deadline=None)
+@given(c0=coefficient, c1=coefficient, c2=coefficient, c3=coefficient, k=st.integers(0, 3))
+def test_the_ladder_is_sound_on_random_expressions(short_budgets, c0, c1, c2, c3, k):
+    """Never a proof or certificate of a false statement, never a refutation of a true one."""
+    expr = c0 + c1 * t + c2 * t**2 + c3 * sp.tanh(2 * t) + k * (sp.exp(-t) - 1 + t)
+    grid = np.linspace(0.0, 1.0, 200_001)
+    values = sp.lambdify(t, expr, "numpy")(grid) * np.ones_like(grid)
+    minimum = float(values.min())
+    proof = prove_nonnegative(expr, t, (0, 1))
+    if proof.holds is True:
+        assert minimum >= -1e-9, str(proof)
+    if proof.holds is False:
+        assert minimum <= 1e-9, str(proof)

@@ -1,0 +1,108 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from paper_checks import cli
+from paper_checks.registry import REGISTRY
+
+FAST = ["mao2023.family_identities", "mao2023.tight_gce", "mao2023.tight_up_to_logistic"]
+REPORT_KEYS = {"losslab_version", "backend", "device", "seed", "scale", "duration_s", "claims"}
+CLAIM_KEYS = {
+    "id",
+    "paper",
+    "statement",
+    "provenance",
+    "method",
+    "verdict",
+    "expected",
+    "evidence",
+    "tolerance",
+    "duration_s",
+    "figures",
+}
+
+
+def test_list_prints_every_claim(capsys):
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert all(claim_id in out for claim_id in REGISTRY)
+    assert cli.main(["list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == len(REGISTRY)
+
+
+def test_check_writes_a_complete_report(tmp_path, capsys):
+    out = tmp_path / "report"
+    code = cli.main(["check", *FAST, "--out", str(out), "--backend", "numpy", "--seed", "3"])
+    assert code == 0
+    document = json.loads((out / "report.json").read_text())
+    assert set(document) >= REPORT_KEYS
+    assert document["backend"] == "numpy" and document["seed"] == 3 and document["scale"] == "quick"
+    assert [c["id"] for c in document["claims"]] == [i for i in REGISTRY if i in FAST]
+    for claim in document["claims"]:
+        assert set(claim) >= CLAIM_KEYS
+        assert claim["verdict"] == claim["expected"]
+    figures = [f for c in document["claims"] for f in c["figures"]]
+    assert figures and all(os.path.exists(f) for f in figures)
+    markdown = (out / "report.md").read_text()
+    assert "mao2023.tight_gce" in markdown and "known discrepancy" in markdown
+    assert "3/3 claims as expected" in capsys.readouterr().out
+
+
+def test_a_mismatch_exits_1(tmp_path, monkeypatch):
+    from paper_checks.claims import Verdict
+
+    claim = REGISTRY["mao2023.tight_gce"]
+    monkeypatch.setitem(
+        REGISTRY, claim.id, type(claim)(**{**claim.__dict__, "expected": Verdict.VERIFIED})
+    )
+    assert cli.main(["check", claim.id, "--out", str(tmp_path)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "nonexistent.claim"], "unknown claim id or paper key"),
+        (["check", "mao2023.tight_gce", "--backend", "cupy"], "cupy"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(args, message, tmp_path, capsys):
+    if "cupy" in args and cli.backends.cuda_device()[0] is not None:
+        pytest.skip("a CUDA device is present")
+    assert cli.main([*args, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+    assert not (tmp_path / "x" / "report.json").exists()
+
+
+def test_argparse_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["check", "--scale", "huge"])
+    assert exit_info.value.code == 2
+
+
+def test_unwritable_output_exits_2(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert cli.main(["check", "mao2023.tight_gce", "--out", str(blocker / "sub")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_figures_command(tmp_path, capsys):
+    assert cli.main(["figures", "mao2023.tight_gce", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "mao2023.tight_gce.png").exists()
+
+
+def test_python_dash_m_entry_point():
+    done = subprocess.run(
+        [sys.executable, "-m", "paper_checks", "list"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "mao2023.bound_valid_pointwise" in done.stdout
+
+
+@pytest.mark.slow
+def test_the_whole_registry_at_quick_scale_is_as_expected(tmp_path):
+    assert cli.main(["check", "--out", str(tmp_path), "--backend", "numpy"]) == 0
