@@ -46,11 +46,15 @@ def _best_of(repeats: int, backend: backends.Backend, fn) -> float:
 def measure(backend, tau: float, n: int, dtype: str, draws: int, repeats: int) -> dict:
     seed = np.random.SeedSequence(0)
     mc.check_pointwise(tau, n, draws=min(draws, 20_000), backend=backend, seed=seed, dtype=dtype)
-    whole = _best_of(repeats, backend, lambda: mc.check_pointwise(
-        tau, n, draws=draws, backend=backend, seed=seed, dtype=dtype))
+    whole = _best_of(
+        repeats,
+        backend,
+        lambda: mc.check_pointwise(tau, n, draws=draws, backend=backend, seed=seed, dtype=dtype),
+    )
     xp = backend.xp
-    p, scores = mc.sample_conditionals(backend.rng(seed), "dirichlet", n, min(draws, 2**21 // n),
-                                       tau, dtype)
+    p, scores = mc.sample_conditionals(
+        backend.rng(seed), "dirichlet", n, min(draws, 2**21 // n), tau, dtype
+    )
     transform = comp_sum.transform(tau, n)
 
     def kernel():
@@ -60,15 +64,22 @@ def measure(backend, tau: float, n: int, dtype: str, draws: int, repeats: int) -
 
     kernel_time = _best_of(repeats, backend, kernel)
     return {
-        "tau": tau, "n": n, "dtype": dtype, "draws": draws,
-        "seconds": whole, "draws_per_second": draws / whole,
-        "kernel_batch": int(p.shape[0]), "kernel_draws_per_second": p.shape[0] / kernel_time,
+        "tau": tau,
+        "n": n,
+        "dtype": dtype,
+        "draws": draws,
+        "seconds": whole,
+        "draws_per_second": draws / whole,
+        "kernel_batch": int(p.shape[0]),
+        "kernel_draws_per_second": p.shape[0] / kernel_time,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default="numpy", choices=[*backends.CHOICES, "array_api_strict"])
+    parser.add_argument(
+        "--backend", default="numpy", choices=[*backends.CHOICES, "array_api_strict"]
+    )
     parser.add_argument("--draws", type=int, default=2_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"])
@@ -83,13 +94,16 @@ def main(argv: list[str] | None = None) -> int:
             for tau in args.taus:
                 row = measure(backend, tau, n, dtype, args.draws, args.repeats)
                 rows.append(row)
-                print(f"{backend.name:6s} {dtype:8s} n={n:<4d} tau={tau:<4g} "
-                      f"{row['draws_per_second']:12.3e} draws/s (kernel {row['kernel_draws_per_second']:.3e})",
-                      flush=True)
+                print(
+                    f"{backend.name:6s} {dtype:8s} n={n:<4d} tau={tau:<4g} "
+                    f"{row['draws_per_second']:12.3e} draws/s (kernel {row['kernel_draws_per_second']:.3e})",
+                    flush=True,
+                )
     stamp = datetime.datetime.now(datetime.UTC)
     record = {
         "benchmark": "pointwise_mc",
-        "command": "python " + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
+        "command": "python "
+        + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
         "date": stamp.isoformat(timespec="seconds"),
         **backend.describe(),
         "target": ">= 1e6 draws/s at n = 10, float64, numpy on the 2-core CPU",

@@ -261,7 +261,7 @@ CLAIMS = [
         "As B -> infinity the bounded-class transforms reduce to the unbounded psi-transforms "
         "(previous excess-error bounds are special cases).",
         Provenance.PAPER,
-        Method.NUMERIC,
+        Method.SYMBOLIC,
         unbounded_limit,
         f"abstract [SRC]: special cases; {NOTE} §6.3",
     ),

@@ -40,6 +40,7 @@ from mpmath import iv
 
 from theory.proof import (
     _INTERVAL_NAMESPACE,
+    DERIVATION_SECONDS,
     Proof,
     Status,
     _symbolic,
@@ -165,18 +166,23 @@ def _candidates(risk: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[_Candidate]:
     for start, end, formula in _pieces(risk, lo, hi):
         for edge, side in ((start, "+"), (end, "-")):
             if edge.is_infinite:
-                value = _symbolic(lambda f=formula, e=edge: sp.limit(f, ALPHA, e))
+                value = _symbolic(
+                    lambda f=formula, e=edge: sp.limit(f, ALPHA, e), DERIVATION_SECONDS
+                )
                 if value is None or value.has(sp.Limit, sp.AccumBounds):
                     raise _Unsupported(f"no limit of the risk at alpha -> {edge}")
                 if not value.has(sp.oo, -sp.oo, sp.zoo):
                     found.append(_Candidate(None, sp.simplify(value), (start, end)))
             else:
-                value = _symbolic(lambda f=formula, e=edge, s=side: sp.limit(f, ALPHA, e, dir=s))
+                value = _symbolic(
+                    lambda f=formula, e=edge, s=side: sp.limit(f, ALPHA, e, dir=s),
+                    DERIVATION_SECONDS,
+                )
                 if value is None:
                     raise _Unsupported(f"no limit of the risk at alpha -> {edge}{side}")
                 found.append(_Candidate(edge, value, (edge, edge)))
         slope = sp.diff(formula, ALPHA)
-        roots = _symbolic(lambda s=slope: sp.solve(s, ALPHA))
+        roots = _symbolic(lambda s=slope: sp.solve(s, ALPHA), DERIVATION_SECONDS)
         if roots is None or not isinstance(roots, list):
             raise _Unsupported(f"sympy cannot solve {slope} = 0 for alpha")
         for root in roots:
@@ -213,7 +219,8 @@ def _switch_points(candidates: list[_Candidate]) -> list[sp.Expr]:
             ):
                 roots = [
                     r
-                    for r in _symbolic(lambda e=equation: sp.solve(e, THETA)) or []
+                    for r in _symbolic(lambda e=equation: sp.solve(e, THETA), DERIVATION_SECONDS)
+                    or []
                     if 0 < _number(r, 0.5) < 1
                 ]
                 if roots:

@@ -14,6 +14,7 @@ reports which rung decided:
 from __future__ import annotations
 
 import enum
+import gc
 import itertools
 import math
 import signal
@@ -27,8 +28,11 @@ import mpmath
 import sympy as sp
 from mpmath import iv
 
-SYMBOLIC_SECONDS = 1.0
-"""Time allowed to each sympy rung before it counts as unproven (main thread only)."""
+SYMBOLIC_SECONDS = 2.0
+"""Time allowed to each sympy rung before it counts as unproven (main thread only). Rungs that
+time out fall through to the next one, so a slower machine can change a rung, not a verdict."""
+DERIVATION_SECONDS = 20.0
+"""Time allowed to a sympy step of a derivation (solve, limit) before it is given up."""
 CERTIFICATE_SECONDS = 5.0
 """Time allowed to the interval-arithmetic rung of one statement."""
 DERIVATIVE_DEPTH = 4
@@ -83,7 +87,12 @@ class _Timeout(Exception):
 
 @contextmanager
 def _time_limit(seconds: float):
-    """Interrupt a runaway sympy call (SIGALRM; no limit outside the main thread)."""
+    """Interrupt a runaway sympy call with SIGALRM (no limit outside the main thread).
+
+    The timer re-fires every 50 ms after the deadline, so an interrupt swallowed where Python
+    cannot raise (a ``__del__``) is repeated; garbage collection is paused meanwhile so that
+    none lands in a gc callback.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -92,18 +101,23 @@ def _time_limit(seconds: float):
         raise _Timeout
 
     previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    collecting = gc.isenabled()
+    gc.disable()
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if collecting:
+            gc.enable()
 
 
-def _symbolic(fn: Callable[[], object]) -> object | None:
-    """Run a sympy computation; None if it raises or runs past ``SYMBOLIC_SECONDS``."""
+def _symbolic(fn: Callable[[], object], seconds: float | None = None) -> object | None:
+    """Run a sympy computation; None if it raises or runs past ``seconds``
+    (default ``SYMBOLIC_SECONDS``)."""
     try:
-        with _time_limit(SYMBOLIC_SECONDS):
+        with _time_limit(SYMBOLIC_SECONDS if seconds is None else seconds):
             return fn()
     except (_Timeout, NotImplementedError, TypeError, ValueError, RecursionError):
         return None

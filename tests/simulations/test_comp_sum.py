@@ -137,6 +137,13 @@ def test_search_runs_under_every_namespace(backend, seed):
 def test_float32_draws_hold_with_a_float32_rounding_budget(backend, seed, tau):
     result = mc.check_pointwise(tau, 10, draws=8_000, backend=backend, seed=seed, dtype="float32")
     assert result.violations == 0
-    shrunk = mc.check_pointwise(tau, 10, draws=8_000, backend=backend, seed=seed, dtype="float32",
-                                candidate=_shrunk_gamma(tau, 10))
+    shrunk = mc.check_pointwise(
+        tau,
+        10,
+        draws=8_000,
+        backend=backend,
+        seed=seed,
+        dtype="float32",
+        candidate=_shrunk_gamma(tau, 10),
+    )
     assert shrunk.violations > 0
