@@ -39,14 +39,14 @@ import sympy as sp
 from mpmath import iv
 
 from theory.proof import (
-    _INTERVAL_NAMESPACE,
     DERIVATION_SECONDS,
+    INTERVAL_NAMESPACE,
     Proof,
     Status,
-    _symbolic,
     factor_power_bases,
     piecewise_branches,
     prove_nonnegative,
+    time_limited,
     weakest,
 )
 
@@ -166,7 +166,7 @@ def _candidates(risk: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[_Candidate]:
     for start, end, formula in _pieces(risk, lo, hi):
         for edge, side in ((start, "+"), (end, "-")):
             if edge.is_infinite:
-                value = _symbolic(
+                value = time_limited(
                     lambda f=formula, e=edge: sp.limit(f, ALPHA, e), DERIVATION_SECONDS
                 )
                 if value is None or value.has(sp.Limit, sp.AccumBounds):
@@ -174,7 +174,7 @@ def _candidates(risk: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[_Candidate]:
                 if not value.has(sp.oo, -sp.oo, sp.zoo):
                     found.append(_Candidate(None, sp.simplify(value), (start, end)))
             else:
-                value = _symbolic(
+                value = time_limited(
                     lambda f=formula, e=edge, s=side: sp.limit(f, ALPHA, e, dir=s),
                     DERIVATION_SECONDS,
                 )
@@ -182,7 +182,7 @@ def _candidates(risk: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[_Candidate]:
                     raise _Unsupported(f"no limit of the risk at alpha -> {edge}{side}")
                 found.append(_Candidate(edge, value, (edge, edge)))
         slope = sp.diff(formula, ALPHA)
-        roots = _symbolic(lambda s=slope: sp.solve(s, ALPHA), DERIVATION_SECONDS)
+        roots = time_limited(lambda s=slope: sp.solve(s, ALPHA), DERIVATION_SECONDS)
         if roots is None or not isinstance(roots, list):
             raise _Unsupported(f"sympy cannot solve {slope} = 0 for alpha")
         for root in roots:
@@ -219,7 +219,7 @@ def _switch_points(candidates: list[_Candidate]) -> list[sp.Expr]:
             ):
                 roots = [
                     r
-                    for r in _symbolic(lambda e=equation: sp.solve(e, THETA), DERIVATION_SECONDS)
+                    for r in time_limited(lambda e=equation: sp.solve(e, THETA), DERIVATION_SECONDS)
                     or []
                     if 0 < _number(r, 0.5) < 1
                 ]
@@ -242,7 +242,7 @@ def _same(first: sp.Expr, second: sp.Expr, samples: list[float]) -> bool:
     """Identical as expressions of θ (checked at the samples first, then by simplification)."""
     if any(abs(_number(first, x) - _number(second, x)) > 1e-25 for x in samples[::8]):
         return False
-    return _symbolic(lambda: sp.simplify(first - second)) == 0
+    return time_limited(lambda: sp.simplify(first - second)) == 0
 
 
 @dataclass(frozen=True)
@@ -421,7 +421,7 @@ def _table(risk: sp.Expr, bound: float, points: int) -> tuple[np.ndarray, np.nda
     the two copies of φ where it can; the expanded form is bounded as well and the better bound
     kept (both are rigorous), which removes most of the interval dependency problem.
     """
-    interval = [_INTERVAL_NAMESPACE, "mpmath"]
+    interval = [INTERVAL_NAMESPACE, "mpmath"]
     iv.prec = 80
     theta = np.linspace(0.0, 1.0, points)
     lower, upper = np.empty(points), np.empty(points)
@@ -447,7 +447,7 @@ def _convexity(expr: sp.Expr) -> Proof:
     for (left, (_, at)), (right, _) in itertools.pairwise(branches):
         jump = sp.diff(right, THETA) - sp.diff(left, THETA)
         where = sp.nsimplify(at)
-        exact = _symbolic(lambda j=jump, w=where: sp.simplify(j.subs(THETA, w)))
+        exact = time_limited(lambda j=jump, w=where: sp.simplify(j.subs(THETA, w)))
         gap = _number(jump, at)
         name = f"slope does not drop at theta = {at:.6g}"
         if exact is not None and exact.is_nonnegative:
@@ -530,7 +530,7 @@ def _tidy(expr: sp.Expr) -> sp.Expr:
     """Simplify branch by branch (fractional-power bases factored first); keep the input on timeout."""
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*((_tidy(e), c) for e, c in expr.args))
-    simpler = _symbolic(lambda: sp.simplify(factor_power_bases(expr)))
+    simpler = time_limited(lambda: sp.simplify(factor_power_bases(expr)))
     return expr if simpler is None else simpler
 
 

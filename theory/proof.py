@@ -113,7 +113,7 @@ def _time_limit(seconds: float):
             gc.enable()
 
 
-def _symbolic(fn: Callable[[], object], seconds: float | None = None) -> object | None:
+def time_limited(fn: Callable[[], object], seconds: float | None = None) -> object | None:
     """Run a sympy computation; None if it raises or runs past ``seconds``
     (default ``SYMBOLIC_SECONDS``)."""
     try:
@@ -159,8 +159,8 @@ def _interval_abs(x):
     return iv.mpf([0, max(-x.a, x.b)])
 
 
-_INTERVAL_NAMESPACE = {name: getattr(iv, name) for name in dir(iv) if not name.startswith("_")}
-_INTERVAL_NAMESPACE |= {
+INTERVAL_NAMESPACE = {name: getattr(iv, name) for name in dir(iv) if not name.startswith("_")}
+INTERVAL_NAMESPACE |= {
     "tanh": _interval_extension(mpmath.tanh),
     "atanh": _interval_extension(mpmath.atanh),
     "atan": _interval_extension(mpmath.atan),
@@ -176,14 +176,14 @@ _INTERVAL_NAMESPACE |= {
 
 def _interval_function(expr: sp.Expr, var: sp.Symbol) -> Callable | None:
     try:
-        return sp.lambdify(var, expr, modules=[_INTERVAL_NAMESPACE, "mpmath"])
+        return sp.lambdify(var, expr, modules=[INTERVAL_NAMESPACE, "mpmath"])
     except (NameError, TypeError, KeyError, SyntaxError):
         return None
 
 
 def _point_value(expr: sp.Expr, var: sp.Symbol, x) -> mpmath.mpf | None:
     """The value of ``expr`` at ``x`` to ``DIGITS`` digits (None if not a finite real)."""
-    value = _symbolic(lambda: sp.N(expr.subs(var, sp.nsimplify(x)), DIGITS))
+    value = time_limited(lambda: sp.N(expr.subs(var, sp.nsimplify(x)), DIGITS))
     if value is None or not value.is_real or not value.is_finite:
         return None
     return mpmath.mpf(str(value))
@@ -227,12 +227,12 @@ def prove_nonnegative(
     y = sp.Symbol("y_positive", positive=True)
     inside = expr.subs(var, a + (b - a) * y / (1 + y))
     for rewrite in (lambda e: e, lambda e: sp.factor(sp.together(e)), sp.simplify):
-        form = _symbolic(lambda r=rewrite: r(inside))
+        form = time_limited(lambda r=rewrite: r(inside))
         sign = None if form is None else (form.is_positive if strict else form.is_nonnegative)
         if sign is True:
             return Proof(statement, Status.PROVED, "sympy assumptions on the interior")
     region = sp.Interval.Lopen(a, b) if strict else sp.Interval(a, b)
-    bad = _symbolic(lambda: sp.solveset(expr <= 0 if strict else expr < 0, var, region))
+    bad = time_limited(lambda: sp.solveset(expr <= 0 if strict else expr < 0, var, region))
     if bad is sp.S.EmptySet:
         return Proof(statement, Status.PROVED, "solveset: no point of the interval violates it")
     if isinstance(bad, sp.Set) and not isinstance(bad, sp.ConditionSet) and bad.is_empty is False:
@@ -293,7 +293,7 @@ def piecewise_branches(
 
 def _roots(gap: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
     """Real roots of ``gap`` in (lo, hi): exact when solveset returns them, else numeric."""
-    exact = _symbolic(
+    exact = time_limited(
         lambda: sp.solveset(gap, var, sp.Interval.open(sp.Rational(lo), sp.Rational(hi)))
     )
     if isinstance(exact, sp.FiniteSet):
@@ -411,7 +411,7 @@ class _Derivatives:
             value = (
                 None
                 if expr is None
-                else _symbolic(lambda: sp.simplify(sign * expr.subs(self._var, sp.Rational(x))))
+                else time_limited(lambda: sp.simplify(sign * expr.subs(self._var, sp.Rational(x))))
             )
             self._exact[key] = value is not None and value.is_nonnegative is True
         return self._exact[key]
@@ -422,7 +422,7 @@ class _Derivatives:
                 last = self._exprs[-1]
                 small = last is not None and sp.count_ops(last) <= MAX_OPS
                 self._exprs.append(
-                    _symbolic(lambda e=last: sp.diff(e, self._var)) if small else None
+                    time_limited(lambda e=last: sp.diff(e, self._var)) if small else None
                 )
             expr = self._exprs[order]
             too_big = expr is None or sp.count_ops(expr) > MAX_OPS
@@ -522,7 +522,7 @@ def prove_identity(
         lambda e: sp.simplify(sp.expand_log(e, force=True)),
     )
     for simplifier in simplifiers:
-        reduced = _symbolic(lambda s=simplifier: s(inside))
+        reduced = time_limited(lambda s=simplifier: s(inside))
         if reduced is not None and reduced == 0:
             return Proof(statement, Status.PROVED, "the difference simplifies to 0")
     free = sorted(difference.free_symbols, key=str)
@@ -533,7 +533,7 @@ def prove_identity(
             lo, hi = domains.get(s, (0.1, 0.9))
             lo, hi = float(lo), min(float(hi), float(lo) + 10.0)
             point[s] = sp.nsimplify(_sample((lo, hi), k))
-        value = _symbolic(lambda p=point: sp.N(difference.subs(p), DIGITS))
+        value = time_limited(lambda p=point: sp.N(difference.subs(p), DIGITS))
         if value is None or not value.is_number:
             continue
         magnitude = abs(complex(value))
@@ -562,14 +562,14 @@ def _lhopital(expr: sp.Expr, var: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
     at = {var: point}
 
     def vanishes(e):
-        return _symbolic(lambda: sp.simplify(e.subs(at))) == 0
+        return time_limited(lambda: sp.simplify(e.subs(at))) == 0
 
     if not (vanishes(numerator) and vanishes(denominator)):
         return None
-    slope = _symbolic(lambda: sp.simplify(sp.diff(denominator, var).subs(at)))
+    slope = time_limited(lambda: sp.simplify(sp.diff(denominator, var).subs(at)))
     if slope is None or slope == 0 or not slope.is_number or slope.has(sp.nan, sp.zoo):
         return None
-    top = _symbolic(lambda: sp.diff(numerator, var).subs(at))
+    top = time_limited(lambda: sp.diff(numerator, var).subs(at))
     return None if top is None else top / slope
 
 
@@ -606,14 +606,14 @@ def prove_limit(
     """
     statement = statement or f"lim {var}->{point}{'' if direction == '+-' else direction} {expr}"
     statement += f" == {expected}"
-    value = _symbolic(lambda: sp.limit(expr, var, point, dir=direction))
+    value = time_limited(lambda: sp.limit(expr, var, point, dir=direction))
     if value is not None and not value.has(sp.Limit) and expected in (sp.oo, -sp.oo):
         if value == expected:
             return Proof(statement, Status.PROVED, "sympy limit")
         if value.is_number:
             return Proof(statement, Status.REFUTED, "sympy limit", f"the limit is {value}")
     elif value is not None and not value.has(sp.Limit):
-        same = _symbolic(lambda: sp.simplify(value - expected))
+        same = time_limited(lambda: sp.simplify(value - expected))
         if same == 0:
             return Proof(statement, Status.PROVED, "sympy limit")
         if same is not None and same.is_number and same != 0:
@@ -622,7 +622,7 @@ def prove_limit(
         return Proof(statement, Status.INCONCLUSIVE, "sympy could not evaluate the limit")
     by_derivatives = _lhopital(expr, var, sp.nsimplify(point))
     if by_derivatives is not None:
-        same = _symbolic(lambda: sp.simplify(by_derivatives - expected))
+        same = time_limited(lambda: sp.simplify(by_derivatives - expected))
         if same == 0:
             return Proof(statement, Status.PROVED, "L'Hopital: f(p) = g(p) = 0, g'(p) != 0")
         if same is not None and same.is_number:
@@ -636,7 +636,7 @@ def prove_limit(
     gaps = []
     for k in (5, 10, 15, 20):
         x = sp.nsimplify(point) + side * sp.Rational(1, 10**k)
-        approx = _symbolic(lambda x=x: sp.N(gap.subs(var, x), DIGITS))
+        approx = time_limited(lambda x=x: sp.N(gap.subs(var, x), DIGITS))
         if approx is not None and approx.is_number:
             gaps.append(abs(complex(approx)))
     if len(gaps) >= 2 and gaps[-1] > 1e-3 and gaps[-1] >= gaps[0] / 10:
