@@ -12,41 +12,20 @@ bounds and transform on draws made beforehand). Writes one JSON file under
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
+from timing import RESULTS, best_of, write_record
 
 from simulations import backend as backends
 from simulations import comp_sum as mc
 from theory import comp_sum
 
 
-def _synchronise(backend: backends.Backend) -> None:
-    if backend.name == "cupy":
-        import cupy
-
-        cupy.cuda.Device().synchronize()
-
-
-def _best_of(repeats: int, backend: backends.Backend, fn) -> float:
-    times = []
-    for _ in range(repeats):
-        _synchronise(backend)
-        start = time.perf_counter()
-        fn()
-        _synchronise(backend)
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def measure(backend, tau: float, n: int, dtype: str, draws: int, repeats: int) -> dict:
     seed = np.random.SeedSequence(0)
-    mc.check_pointwise(tau, n, draws=min(draws, 20_000), backend=backend, seed=seed, dtype=dtype)
-    whole = _best_of(
+    whole = best_of(
         repeats,
         backend,
         lambda: mc.check_pointwise(tau, n, draws=draws, backend=backend, seed=seed, dtype=dtype),
@@ -62,7 +41,7 @@ def measure(backend, tau: float, n: int, dtype: str, draws: int, repeats: int) -
         bound = transform.evaluate(xp.clip(zero_one, 0.0, 1.0), xp)
         return xp.sum(xp.astype(surrogate - bound < -rounding, xp.int64))
 
-    kernel_time = _best_of(repeats, backend, kernel)
+    kernel_time = best_of(repeats, backend, kernel)
     return {
         "tau": tau,
         "n": n,
@@ -85,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"])
     parser.add_argument("--taus", nargs="+", type=float, default=[0.0, 1.0, 2.0])
     parser.add_argument("--classes", nargs="+", type=int, default=[2, 10, 100])
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     backend = backends.select(args.backend)
     rows = []
@@ -99,19 +78,14 @@ def main(argv: list[str] | None = None) -> int:
                     f"{row['draws_per_second']:12.3e} draws/s (kernel {row['kernel_draws_per_second']:.3e})",
                     flush=True,
                 )
-    stamp = datetime.datetime.now(datetime.UTC)
-    record = {
-        "benchmark": "pointwise_mc",
-        "command": "python "
-        + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
-        "date": stamp.isoformat(timespec="seconds"),
-        **backend.describe(),
-        "target": ">= 1e6 draws/s at n = 10, float64, numpy on the 2-core CPU",
-        "rows": rows,
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"pointwise_mc_{backend.name}_{stamp:%Y%m%d}.json"
-    path.write_text(json.dumps(record, indent=2) + "\n")
+    path = write_record(
+        "pointwise_mc",
+        backend,
+        argv,
+        args.out,
+        target=">= 1e6 draws/s at n = 10, float64, numpy on the 2-core CPU",
+        rows=rows,
+    )
     print(f"wrote {path}")
     return 0
 

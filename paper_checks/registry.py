@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from paper_checks import awasthi2022, bartlett2006, mao2023
+from paper_checks import awasthi2022, bartlett2006, dai2025, mao2023
 from paper_checks.claims import Claim
 
-PAPERS = {module.PAPER: module for module in (mao2023, awasthi2022, bartlett2006)}
+PAPERS = {module.PAPER: module for module in (mao2023, awasthi2022, bartlett2006, dai2025)}
 REGISTRY: dict[str, Claim] = {
     claim.id: claim for module in PAPERS.values() for claim in module.CLAIMS
 }

@@ -171,6 +171,15 @@ def versions(backend_name: str = "numpy") -> dict[str, str]:
     return found
 
 
+def derive(seed: np.random.SeedSequence, *keys: int) -> np.random.SeedSequence:
+    """The child of ``seed`` at ``keys``, without touching ``seed``'s spawn counter.
+
+    ``seed.spawn`` hands out new children on every call; a function that must give the same
+    stream for the same seed whenever it is called uses ``derive(seed, k)`` instead.
+    """
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *keys))
+
+
 def namespace(*arrays: Any) -> Any:
     """The array API namespace of ``arrays`` (numpy for plain Python scalars)."""
     return array_api_compat.array_namespace(*arrays)

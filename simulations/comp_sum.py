@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from simulations.backend import ArrayRandom, Backend, to_numpy
+from simulations.backend import ArrayRandom, Backend, derive, to_numpy
 from theory import comp_sum
 
 FAMILIES = ("dirichlet", "near_optimal", "binary_tie", "mae_tie")
@@ -192,7 +192,8 @@ def check_pointwise(
     batch = max(1, batch_elements // n_classes)
     result = PointwiseResult(tau, n_classes, 0, 0, math.inf, 0.0, 0.0, 0.0)
     rounding_sums = []
-    for family, child in zip(FAMILIES, seed.spawn(len(FAMILIES))):
+    for index, family in enumerate(FAMILIES):
+        child = derive(seed, index)
         rng = backend.rng(child)
         remaining = draws // len(FAMILIES) + (1 if FAMILIES.index(family) < draws % 4 else 0)
         stats = {"draws": 0, "violations": 0, "worst_slack": math.inf, "max_ratio": 0.0}
@@ -289,7 +290,8 @@ def tight_transform(
     n = n_classes
     formula = comp_sum.transform(tau, n)
     out = TightnessResult(tau, n, [], [], [], [], [], [])
-    for t, child in zip(t_values, seed.spawn(len(t_values))):
+    for index, t in enumerate(t_values):
+        child = derive(seed, index)
         rng = backend.rng(child)
         if n == 2:
             p = xp.asarray([[(1 - t) / 2, (1 + t) / 2]], dtype=getattr(xp, dtype))

@@ -414,6 +414,48 @@ def _box_lower(risk_box, slope_box, a: float, b: float) -> float:
     return -math.inf if math.isnan(bound) else bound
 
 
+def _interval_functions(expr: sp.Expr):
+    """Float function, and interval functions of ``expr`` (as given and expanded) and their
+    derivatives, for :func:`_interval_minimum`."""
+    interval = [INTERVAL_NAMESPACE, "mpmath"]
+    iv.prec = 80
+    forms = (expr, sp.expand(expr))
+    return (
+        sp.lambdify(ALPHA, expr, modules="numpy"),
+        [sp.lambdify(ALPHA, form, modules=interval) for form in forms],
+        [sp.lambdify(ALPHA, sp.diff(form, ALPHA), modules=interval) for form in forms],
+    )
+
+
+def rigorous_infimum(
+    expr: sp.Expr, lo: float = -math.inf, hi: float = math.inf
+) -> tuple[float, float]:
+    """Rigorous [lower, upper] enclosure of the infimum of ``expr`` (in :data:`ALPHA`) on [lo, hi].
+
+    Interval branch and bound (ends may be infinite); lower is -inf when ``expr`` has no
+    interval extension or the search could not bound it.
+    """
+    with np.errstate(all="ignore"):
+        return _interval_minimum(_interval_functions(expr), lo, hi)
+
+
+def transform_table(
+    phi: sp.Expr | str, bound: float | sp.Expr = sp.oo, points: int = TABLE_POINTS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""θ-grid with rigorous lower/upper bounds of :math:`\mathcal T_B` (no closed form sought).
+
+    The interval branch and bound of :func:`bounded_transform` alone: seconds where the
+    symbolic derivation of a complicated loss can take minutes.
+    """
+    limit = math.inf if bound in (math.inf, sp.oo) else float(bound)
+    return _cached_table(margin_loss(phi), limit, points)
+
+
+@lru_cache(maxsize=256)
+def _cached_table(phi: sp.Expr, bound: float, points: int):
+    return _table(conditional_risk(phi), bound, points)
+
+
 def _table(risk: sp.Expr, bound: float, points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """θ-grid with rigorous lower/upper bounds of the transform (interval branch and bound).
 
@@ -421,19 +463,11 @@ def _table(risk: sp.Expr, bound: float, points: int) -> tuple[np.ndarray, np.nda
     the two copies of φ where it can; the expanded form is bounded as well and the better bound
     kept (both are rigorous), which removes most of the interval dependency problem.
     """
-    interval = [INTERVAL_NAMESPACE, "mpmath"]
-    iv.prec = 80
     theta = np.linspace(0.0, 1.0, points)
     lower, upper = np.empty(points), np.empty(points)
     with np.errstate(all="ignore"):
         for k, th in enumerate(theta):
-            at = risk.subs(THETA, sp.Rational(th))
-            forms = (at, sp.expand(at))
-            functions = (
-                sp.lambdify(ALPHA, at, modules="numpy"),
-                [sp.lambdify(ALPHA, form, modules=interval) for form in forms],
-                [sp.lambdify(ALPHA, sp.diff(form, ALPHA), modules=interval) for form in forms],
-            )
+            functions = _interval_functions(risk.subs(THETA, sp.Rational(th)))
             wrong_lo, wrong_hi = _interval_minimum(functions, -bound, 0.0)
             best_lo, best_hi = _interval_minimum(functions, -bound, bound)
             lower[k], upper[k] = wrong_lo - best_hi, wrong_hi - best_lo
@@ -473,7 +507,9 @@ def closed_form_values(expr: sp.Expr, theta: np.ndarray) -> np.ndarray:
 
 def _agreement(expr: sp.Expr, theta, lower, upper) -> Proof:
     values = closed_form_values(expr, theta)
-    worst = float(np.max(np.maximum(lower - values, values - upper)))
+    with np.errstate(invalid="ignore"):
+        excursion = np.maximum(lower - values, values - upper)
+    worst = float(np.max(np.where(np.isnan(excursion), np.inf, excursion)))
     status = Status.CERTIFIED if worst <= AGREEMENT else Status.REFUTED
     return Proof(
         "closed form inside the interval-arithmetic enclosure of the table",

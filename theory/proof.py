@@ -219,13 +219,12 @@ def prove_nonnegative(
         status = max((q.status for q in parts), key=_STRENGTH.__getitem__)
         detail = " | ".join(f"{q.statement.split(' for ')[-1]}: {q.status}" for q in parts)
         return Proof(statement, status, f"branch by branch ({len(parts)} branches)", detail)
-    a, b = (sp.Rational(end) if isinstance(end, float) else sp.sympify(end) for end in domain)
+    a, b = (_exact_end(end) for end in domain)
     where = (
         f"({float(a):.12g}, {float(b):.12g}]" if strict else f"[{float(a):.12g}, {float(b):.12g}]"
     )
     statement = statement or f"{expr} {'>' if strict else '>='} 0 for {var} in {where}"
-    y = sp.Symbol("y_positive", positive=True)
-    inside = expr.subs(var, a + (b - a) * y / (1 + y))
+    inside = expr.subs(var, _interior(a, b))
     for rewrite in (lambda e: e, lambda e: sp.factor(sp.together(e)), sp.simplify):
         form = time_limited(lambda r=rewrite: r(inside))
         sign = None if form is None else (form.is_positive if strict else form.is_nonnegative)
@@ -246,6 +245,47 @@ def prove_nonnegative(
                 f"value {mpmath.nstr(value, 8)} at {var} = {witness}",
             )
     return _interval_certificate(expr, var, (float(a), float(b)), strict, statement, max_boxes)
+
+
+def _exact_end(end) -> sp.Expr:
+    if isinstance(end, float):
+        return sp.oo if end == math.inf else -sp.oo if end == -math.inf else sp.Rational(end)
+    return sp.sympify(end)
+
+
+def _interior(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """A parametrisation of the open interval (a, b) by y > 0 (a real w when both are infinite),
+    so that sympy's assumptions see the signs the interval implies."""
+    y = sp.Symbol("y_positive", positive=True)
+    if a.is_finite and b.is_finite:
+        return a + (b - a) * y / (1 + y)
+    if a.is_finite:
+        return a + y
+    if b.is_finite:
+        return b - y
+    return sp.Symbol("w_real", real=True)
+
+
+FAR = 1e8
+"""Boxes of an unbounded domain are split until their finite end passes this magnitude."""
+
+
+def _split(lo: float, hi: float) -> float:
+    """Where to cut a box; infinite boxes are cut at growing distances from their finite end."""
+    if math.isinf(lo) and math.isinf(hi):
+        return 0.0
+    if math.isinf(lo):
+        return hi - max(1.0, 2 * abs(hi))
+    if math.isinf(hi):
+        return lo + max(1.0, 2 * abs(lo))
+    return (lo + hi) / 2
+
+
+def _window(lo: float, hi: float) -> tuple[float, float]:
+    """A finite part of a domain for grids: [lo, hi] clipped to [-50, 50] around its ends."""
+    left = lo if math.isfinite(lo) else (min(-50.0, hi - 50.0) if math.isfinite(hi) else -50.0)
+    right = hi if math.isfinite(hi) else (max(50.0, lo + 50.0) if math.isfinite(lo) else 50.0)
+    return left, right
 
 
 _STRENGTH = {Status.PROVED: 0, Status.CERTIFIED: 1, Status.INCONCLUSIVE: 2, Status.REFUTED: 3}
@@ -280,7 +320,9 @@ def piecewise_branches(
     ends = [lo, *sorted(c for c in cuts if lo < c < hi), hi]
     pieces: list[tuple[sp.Expr, tuple[float, float]]] = []
     for start, end in itertools.pairwise(ends):
-        middle = sp.Rational((start + end) / 2)
+        inside = _split(start, end) if start < end else start
+        inside = min(max(inside, start), end) if math.isfinite(start + end) else inside
+        middle = sp.Rational(inside)
         formula = next((e for e, c in folded.args if bool(c.subs(var, middle))), None)
         if formula is None:
             return None
@@ -292,14 +334,16 @@ def piecewise_branches(
 
 
 def _roots(gap: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
-    """Real roots of ``gap`` in (lo, hi): exact when solveset returns them, else numeric."""
+    """Real roots of ``gap`` in (lo, hi): exact when solveset returns them, else numeric
+    (sign changes on a grid of the finite window of the domain, see ``_window``)."""
     exact = time_limited(
-        lambda: sp.solveset(gap, var, sp.Interval.open(sp.Rational(lo), sp.Rational(hi)))
+        lambda: sp.solveset(gap, var, sp.Interval.open(_exact_end(lo), _exact_end(hi)))
     )
     if isinstance(exact, sp.FiniteSet):
-        return [float(sp.N(root, 30)) for root in exact]
+        return [float(sp.N(root, 30)) for root in exact if sp.N(root).is_real]
     fn = sp.lambdify(var, gap, modules="mpmath")
-    grid = [lo + (hi - lo) * k / 2000 for k in range(2001)]
+    left, right = _window(lo, hi)
+    grid = [left + (right - left) * k / 2000 for k in range(2001)]
     found = []
     with mpmath.workdps(30):
         values = []
@@ -337,6 +381,8 @@ def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Pr
     rung stops after ``CERTIFICATE_SECONDS``.
     """
     functions = _Derivatives(expr, var)
+    window = _window(*domain)
+    width = window[1] - window[0]
     boxes = [domain]
     undecided: list[tuple[float, float]] = []
     cleared = 0
@@ -347,10 +393,13 @@ def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Pr
             if time.monotonic() > deadline:
                 break
             lo, hi = boxes.pop()
+            finite = math.isfinite(lo) and math.isfinite(hi)
             if _clears(functions, 0, 1, lo, hi, strict):
                 cleared += 1
-            elif hi - lo > (domain[1] - domain[0]) * 1e-15:
-                mid = (lo + hi) / 2
+            elif (finite and hi - lo > width * 1e-15) or (
+                not finite and abs(hi if math.isinf(lo) else lo) < FAR
+            ):
+                mid = _split(lo, hi)
                 boxes += [(lo, mid), (mid, hi)]
             else:
                 undecided.append((lo, hi))
@@ -363,9 +412,10 @@ def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Pr
             f"{cleared} boxes, 120-bit outward rounding",
         )
     point = _point_function(expr, var)
-    grid = [domain[0] + (domain[1] - domain[0]) * k / 400 for k in range(401)]
+    grid = [window[0] + width * k / 400 for k in range(401)]
+    grid += [x for x in (-1e6, -1e3, -1e2, 1e2, 1e3, 1e6) if domain[0] <= x <= domain[1]]
     for lo, hi in undecided[:200]:
-        grid += [lo, (lo + hi) / 2, hi]
+        grid += [x for x in (lo, _split(lo, hi), hi) if math.isfinite(x)]
     for x in grid:
         value = point(x)
         if value is not None and (value < 0 or (strict and value == 0 and x != domain[0])):
@@ -398,6 +448,8 @@ class _Derivatives:
     def nonnegative_at(self, order: int, x: float, sign: int) -> bool:
         """``sign * d^order expr(x) >= 0``: by a point enclosure, else exactly (x is a float,
         hence rational; values such as 0 that intervals blur are settled by sympy)."""
+        if not math.isfinite(x):
+            return False
         fn = self.get(order)
         low = None if fn is None else _lower(fn, x, x, sign)
         if low is not None and low >= 0:
