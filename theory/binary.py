@@ -44,6 +44,7 @@ from theory.proof import (
     Proof,
     Status,
     factor_power_bases,
+    interval_precision,
     piecewise_branches,
     prove_nonnegative,
     time_limited,
@@ -418,7 +419,6 @@ def _interval_functions(expr: sp.Expr):
     """Float function, and interval functions of ``expr`` (as given and expanded) and their
     derivatives, for :func:`_interval_minimum`."""
     interval = [INTERVAL_NAMESPACE, "mpmath"]
-    iv.prec = 80
     forms = (expr, sp.expand(expr))
     return (
         sp.lambdify(ALPHA, expr, modules="numpy"),
@@ -435,7 +435,7 @@ def rigorous_infimum(
     Interval branch and bound (ends may be infinite); lower is -inf when ``expr`` has no
     interval extension or the search could not bound it.
     """
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), interval_precision(80):
         return _interval_minimum(_interval_functions(expr), lo, hi)
 
 
@@ -465,7 +465,7 @@ def _table(risk: sp.Expr, bound: float, points: int) -> tuple[np.ndarray, np.nda
     """
     theta = np.linspace(0.0, 1.0, points)
     lower, upper = np.empty(points), np.empty(points)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), interval_precision(80):
         for k, th in enumerate(theta):
             functions = _interval_functions(risk.subs(THETA, sp.Rational(th)))
             wrong_lo, wrong_hi = _interval_minimum(functions, -bound, 0.0)

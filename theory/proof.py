@@ -370,6 +370,20 @@ def _some_point(region: sp.Set):
     return None
 
 
+@contextmanager
+def interval_precision(bits: int):
+    """Run a block with ``mpmath.iv`` at ``bits`` of working precision, then restore it.
+
+    Outward rounding keeps every enclosure rigorous at any precision; the precision only
+    decides how tight the enclosures are. The setting is global in mpmath, hence the restore.
+    """
+    previous, iv.prec = iv.prec, bits
+    try:
+        yield
+    finally:
+        iv.prec = previous
+
+
 def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Proof:
     """Rung 3: cover ``domain`` with boxes on which the sign is rigorously established.
 
@@ -388,21 +402,21 @@ def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Pr
     cleared = 0
     deadline = time.monotonic() + CERTIFICATE_SECONDS
     if functions.get(0) is not None:
-        iv.prec = 120
-        while boxes and cleared + len(boxes) + len(undecided) <= max_boxes:
-            if time.monotonic() > deadline:
-                break
-            lo, hi = boxes.pop()
-            finite = math.isfinite(lo) and math.isfinite(hi)
-            if _clears(functions, 0, 1, lo, hi, strict):
-                cleared += 1
-            elif (finite and hi - lo > width * 1e-15) or (
-                not finite and abs(hi if math.isinf(lo) else lo) < FAR
-            ):
-                mid = _split(lo, hi)
-                boxes += [(lo, mid), (mid, hi)]
-            else:
-                undecided.append((lo, hi))
+        with interval_precision(120):
+            while boxes and cleared + len(boxes) + len(undecided) <= max_boxes:
+                if time.monotonic() > deadline:
+                    break
+                lo, hi = boxes.pop()
+                finite = math.isfinite(lo) and math.isfinite(hi)
+                if _clears(functions, 0, 1, lo, hi, strict):
+                    cleared += 1
+                elif (finite and hi - lo > width * 1e-15) or (
+                    not finite and abs(hi if math.isinf(lo) else lo) < FAR
+                ):
+                    mid = _split(lo, hi)
+                    boxes += [(lo, mid), (mid, hi)]
+                else:
+                    undecided.append((lo, hi))
         undecided += boxes
     if functions.get(0) is not None and not undecided:
         return Proof(
@@ -571,7 +585,7 @@ def prove_identity(
         sp.cancel,
         sp.simplify,
         lambda e: sp.simplify(factor_power_bases(e)),
-        lambda e: sp.simplify(sp.expand_log(e, force=True)),
+        lambda e: sp.simplify(sp.expand_log(e)),
     )
     for simplifier in simplifiers:
         reduced = time_limited(lambda s=simplifier: s(inside))
@@ -581,10 +595,10 @@ def prove_identity(
     worst = mpmath.mpf(0)
     for k in range(7):
         point = {}
-        for s in free:
+        for index, s in enumerate(free):
             lo, hi = domains.get(s, (0.1, 0.9))
             lo, hi = float(lo), min(float(hi), float(lo) + 10.0)
-            point[s] = sp.nsimplify(_sample((lo, hi), k))
+            point[s] = sp.nsimplify(_sample((lo, hi), k, index))
         value = time_limited(lambda p=point: sp.N(difference.subs(p), DIGITS))
         if value is None or not value.is_number:
             continue
@@ -635,9 +649,11 @@ def factor_power_bases(expr: sp.Expr) -> sp.Expr:
     )
 
 
-def _sample(span: tuple[float, float], k: int) -> float:
-    golden = 0.6180339887498949
-    return span[0] + (span[1] - span[0]) * ((0.31 + k * golden) % 1.0)
+def _sample(span: tuple[float, float], k: int, index: int = 0) -> float:
+    """k-th point of a low-discrepancy sequence in ``span``; symbols get different ``index`` so
+    that sample points avoid the diagonal (a false identity may hold where symbols coincide)."""
+    golden, silver = 0.6180339887498949, 0.4142135623730951
+    return span[0] + (span[1] - span[0]) * ((0.31 + k * golden + index * silver) % 1.0)
 
 
 def prove_limit(
@@ -653,7 +669,8 @@ def prove_limit(
 
     If sympy cannot evaluate the limit, L'Hopital is tried for 0/0 forms; failing that, the
     expression is evaluated at 50 digits at distances 1e-5 ... 1e-20 from the point (finite
-    points only; other symbols set to 3 if integer, else 7/10): a clear disagreement refutes
+    points only; the other symbols set to distinct values: 3, 4, ... if integer, else
+    7/10, 7/10 + 1/13, ...): a clear disagreement refutes
     (the statement is universal), agreement is reported as inconclusive.
     """
     statement = statement or f"lim {var}->{point}{'' if direction == '+-' else direction} {expr}"
@@ -681,8 +698,8 @@ def prove_limit(
             return Proof(statement, Status.REFUTED, "L'Hopital", f"the limit is {by_derivatives}")
     side = -1 if direction == "-" else 1
     others = {
-        s: sp.Integer(3) if s.is_integer else sp.Rational(7, 10)
-        for s in (expr - expected).free_symbols - {var}
+        s: sp.Integer(3 + k) if s.is_integer else sp.Rational(7, 10) + sp.Rational(k, 13)
+        for k, s in enumerate(sorted((expr - expected).free_symbols - {var}, key=str))
     }
     gap = (expr - expected).subs(others)
     gaps = []

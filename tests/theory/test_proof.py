@@ -75,6 +75,25 @@ def test_identities_use_the_domain_and_refute_differences():
     assert prove_identity(2 * (1 - t), 1 - t).status is Status.REFUTED
 
 
+def test_identities_are_not_proved_across_branch_cuts_or_on_the_diagonal():
+    a, b = sp.symbols("a b", real=True)
+    assert prove_identity(sp.log(a * b), sp.log(a) + sp.log(b)).status is not Status.PROVED
+    assert prove_identity(sp.log(a**2), 2 * sp.log(a)).status is not Status.PROVED
+    assert prove_identity(a, b).status is Status.REFUTED  # samples must leave the diagonal a = b
+    positive = sp.Symbol("p", positive=True)
+    assert prove_identity(sp.log(positive**2), 2 * sp.log(positive)).status is Status.PROVED
+
+
+def test_the_interval_precision_is_restored():
+    from mpmath import iv
+
+    before = iv.prec
+    x = sp.Symbol("x", real=True)
+    proof = prove_nonnegative(sp.exp(x) * sp.cos(x) + 0.2 - x**3 / 3, x, (-1.0, 1.0))
+    assert proof.status is not Status.PROVED  # the interval rung ran
+    assert iv.prec == before
+
+
 def test_limits():
     assert prove_limit(sp.sin(t) / t, t, 0, 1).status is Status.PROVED
     assert prove_limit(sp.sin(t) / t, t, 0, 2).status is Status.REFUTED
