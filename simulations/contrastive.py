@@ -288,11 +288,12 @@ def kernel_flops(n: int, d: int, block: int = DEFAULT_BLOCK, gradient: bool = Tr
     blocks = _sample_blocks(n, block)
     flops = 0
     for p, (a, b) in enumerate(blocks):
-        for c, e in blocks[p:]:
-            tile = 2 * (2 * (b - a)) * (2 * (e - c)) * d
-            sweeps = 1 + (gradient and 1)
-            updates = 0 if not gradient else (1 if (a, b) == (c, e) else 2)
-            flops += tile * (sweeps + updates)
+        for q, (c, e) in enumerate(blocks[p:], start=p):
+            tile = 2 * (2 * (b - a)) * (2 * (e - c)) * d  # one (rows x d) @ (d x cols) product
+            products = 1  # logits, first sweep
+            if gradient:
+                products += 1 + (1 if p == q else 2)  # logits again; one or two updates
+            flops += tile * products
     return flops
 
 
