@@ -193,7 +193,13 @@ def shared_minimiser(ctx: Context, minimum=(theory.infonce_minimum, theory.dcl_m
             "positive_cosine_min": float(run.positive_cosines().min()),
             "instance_cosine_range": [float(cosines.min()), float(cosines.max())],
         }
-        worst = max(worst, abs(final - target), abs(cosines.max() + 1 / (n - 1)))
+        # mean off-diagonal cosine >= -1/(N-1) for unit vectors, so max = -1/(N-1) forces them all
+        worst = max(
+            worst,
+            abs(final - target),
+            abs(cosines.max() + 1 / (n - 1)),
+            1 - float(run.positive_cosines().min()),
+        )
     tolerance = 1e-6
     return Outcome(
         Verdict.VERIFIED if worst <= tolerance else Verdict.REFUTED,
