@@ -42,3 +42,50 @@ def loss_gap(data: dict[str, Any], stem: Path) -> list[Path]:
     )
     ax.legend(fontsize=8)
     return save(fig, stem)
+
+
+def learning_curves(data: dict[str, Any], stem: Path) -> list[Path]:
+    """Content share of ‖W‖² against the step at N = 8: every loss at the common learning rate
+    (dashed) and at its own tuned rate (solid), one panel per optimiser."""
+    curves = data["curves"]
+    fig, axes = figure(columns=len(curves))
+    for ax, (optimiser, curve) in zip(axes, curves.items()):
+        for k, loss in enumerate(curve["losses"]):
+            ax.plot(
+                curve["steps"],
+                curve["tuned"][k],
+                color=f"C{k}",
+                label=f"{loss}, tuned lr {curve['tuned_rates'][k]:g}",
+            )
+            if curve["naive"] is not None:
+                ax.plot(
+                    curve["steps"],
+                    curve["naive"][k],
+                    color=f"C{k}",
+                    ls="--",
+                    label=f"{loss}, lr {curve['naive_rate']:g}",
+                )
+        ax.set(
+            xlabel="step",
+            ylabel="content share of |W|^2",
+            title=f"{optimiser.upper()}, N = 8",
+        )
+        ax.legend(fontsize=6)
+    return save(fig, stem)
+
+
+def temperature_tradeoff(data: dict[str, Any], stem: Path) -> list[Path]:
+    """−L_uniformity, tolerance and nearest-class-mean accuracy against τ (mean ± 1 s.e.)."""
+    fig, axes = figure(columns=3)
+    taus = np.asarray(data["taus"])
+    for ax, key, label in zip(
+        axes,
+        ("uniformity", "tolerance", "accuracy"),
+        ("-L_uniformity (t = 2)", "tolerance (same-class cosine)", "nearest-class-mean accuracy"),
+    ):
+        values = np.asarray(data[key])  # (taus, seeds)
+        error = values.std(axis=1, ddof=1) / np.sqrt(values.shape[1])
+        ax.errorbar(taus, values.mean(axis=1), yerr=error, marker="o", capsize=2)
+        ax.set(xscale="log", xlabel="tau", ylabel=label)
+    fig.suptitle("InfoNCE on latent classes, linear encoder", fontsize=9)
+    return save(fig, stem)

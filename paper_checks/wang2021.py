@@ -7,11 +7,17 @@ The full text was read for the note (``shared/research/dcl.md`` §4): its equati
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 
+from figures import contrastive as draw
 from paper_checks.claims import Claim, Context, Method, Outcome, Provenance, Verdict, proof_outcome
 from simulations import embeddings
+from simulations.backend import derive
 from simulations.contrastive import normalise
+from simulations.contrastive_training import EncoderConfig, train_linear_encoders
 from theory import contrastive as theory
 
 PAPER = "wang2021"
@@ -80,6 +86,81 @@ def uniformity_sample_bound(ctx: Context, population_bound: bool = False) -> Out
     )
 
 
+def trend_verdict(values: np.ndarray, direction: int) -> tuple[Verdict, list[dict]]:
+    """Does a metric move in ``direction`` (+1 up, −1 down) at every step of a τ grid?
+
+    ``values`` has shape (steps of the grid, seeds) and is paired over seeds. A step counts when
+    the mean change exceeds 3 standard errors: VERIFIED if every step moves the right way,
+    REFUTED if some step moves the wrong way, INCONCLUSIVE otherwise.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 2:
+        raise ValueError("values must have shape (grid points >= 2, seeds >= 2)")
+    steps = []
+    for before, after in itertools.pairwise(values):
+        change = direction * (after - before)
+        mean = float(change.mean())
+        error = float(change.std(ddof=1) / math.sqrt(change.size))
+        steps.append({"change": direction * mean, "standard_error": error, "z": mean / error})
+    scores = [s["z"] for s in steps]
+    if min(scores) > 3:
+        return Verdict.VERIFIED, steps
+    if min(scores) < -3:
+        return Verdict.REFUTED, steps
+    return Verdict.INCONCLUSIVE, steps
+
+
+def uniformity_tolerance_vs_tau(ctx: Context) -> Outcome:
+    """Lowering τ raises −L_uniformity and lowers the tolerance at every step of the grid
+    (InfoNCE, linear encoder on the latent-class toy, Adam)."""
+    taus = [1.0, 0.7, 0.3, 0.2, 0.07]
+    seeds = 6
+    steps = ctx.pick(300, 1000)
+    run = train_linear_encoders(
+        ctx.backend,
+        derive(ctx.seed, 0),
+        [derive(ctx.seed, 1, k) for k in range(seeds)],
+        ["infonce"],
+        taus,
+        [0.02],
+        EncoderConfig(batch=32, steps=steps, record_every=steps, optimiser="adam"),
+    )
+    final = {k: getattr(run, k)[0, :, 0, :] for k in ("uniformity", "tolerance", "accuracy")}
+    uniform_verdict, uniform_steps = trend_verdict(final["uniformity"], +1)
+    tolerance_verdict, tolerance_steps = trend_verdict(final["tolerance"], -1)
+    verdicts = {uniform_verdict, tolerance_verdict}
+    verdict = (
+        Verdict.REFUTED
+        if Verdict.REFUTED in verdicts
+        else Verdict.VERIFIED
+        if verdicts == {Verdict.VERIFIED}
+        else Verdict.INCONCLUSIVE
+    )
+    means = {k: v.mean(axis=1).tolist() for k, v in final.items()}
+    return Outcome(
+        verdict,
+        "τ = "
+        + ", ".join(f"{t:g}" for t in taus)
+        + ": −L_unif "
+        + ", ".join(f"{v:.3f}" for v in means["uniformity"])
+        + "; tolerance "
+        + ", ".join(f"{v:.3f}" for v in means["tolerance"]),
+        {
+            "taus": taus,
+            "means": means,
+            "uniformity_steps": uniform_steps,
+            "tolerance_steps": tolerance_steps,
+            "design": f"N = 32, d = 16, Adam lr 0.02, {steps} steps, {seeds} seeds",
+        },
+        {
+            "value": 3,
+            "why": "each step of the τ grid is a paired change over seeds; it counts when it "
+            "exceeds 3 standard errors, for or against the claimed direction",
+        },
+        {"taus": taus, **final},
+    )
+
+
 CLAIMS = [
     Claim(
         f"{PAPER}.hardness_aware_gradients",
@@ -120,5 +201,23 @@ CLAIMS = [
         Method.NUMERIC,
         uniformity_sample_bound,
         f"{NOTE} §6 claim 14 [ours]; metric from Wang & Isola's code",
+    ),
+    Claim(
+        f"{PAPER}.uniformity_tolerance_vs_tau",
+        PAPER,
+        "As tau falls, uniformity rises and tolerance falls (tau = 1, 0.7, 0.3, 0.2, 0.07; tested "
+        "on synthetic latent classes with a linear encoder, not on images).",
+        Provenance.PAPER,
+        Method.SIMULATION,
+        uniformity_tolerance_vs_tau,
+        f"Wang & Liu §4, Table 1 trend; {NOTE} §4.4, §6 claim 14; toy from §6 claim 11",
+        expected=Verdict.REFUTED,
+        explanation=(
+            "In the toy the trend holds from tau = 1 down to 0.3 (paired z > 9 per step) and "
+            "breaks below: -L_unif falls again from 0.2 to 0.07 (z = -3.3 to -9.4 over root "
+            "seeds 0-3) and the tolerance stops falling. W&L measured ResNets on images; this "
+            "bounds where the trend carries over, it does not contradict their Table 1."
+        ),
+        figure=draw.temperature_tradeoff,
     ),
 ]

@@ -16,8 +16,15 @@ from figures import contrastive as draw
 from paper_checks.claims import Claim, Context, Method, Outcome, Provenance, Verdict, proof_outcome
 from simulations import contrastive as kernel
 from simulations import embeddings
-from simulations.backend import to_numpy
-from simulations.contrastive_training import particle_descent
+from simulations.backend import derive, to_numpy
+from simulations.contrastive_training import (
+    EncoderConfig,
+    hessian,
+    particle_descent,
+    projected_descent,
+    simplex_configuration,
+    train_linear_encoders,
+)
 from theory import contrastive as theory
 
 PAPER = "yeh2022"
@@ -215,6 +222,256 @@ def shared_minimiser(ctx: Context, minimum=(theory.infonce_minimum, theory.dcl_m
     )
 
 
+def curvature_ratio(ctx: Context, multiplier: str = "q_b") -> Outcome:
+    """At the shared simplex optimum H_InfoNCE − q_B* H_DCL ⪰ 0 (it is q_B*(1 − q_B*) Σ_a g_a g_aᵀ,
+    projected), and the top eigenvalues satisfy λ_InfoNCE = q_B* λ_DCL: InfoNCE's curvature, and
+    so its largest stable step, is rescaled by the NPC multiplier."""
+    rows, worst_ratio, worst_psd = [], 0.0, 0.0
+    for n, tau in ((4, 0.2), (4, 0.5), (8, 0.2), (8, 0.5), (8, 1.0)):
+        z = simplex_configuration(n, n, ctx.backend.xp)
+        q_b = -math.expm1(-float(theory.infonce_minimum(n, tau)))
+        factor = q_b if multiplier == "q_b" else 1.0
+        (h_info, asym_info), (h_dcl, asym_dcl) = (hessian(z, tau, k) for k in ("infonce", "dcl"))
+        top_info, top_dcl = np.linalg.eigvalsh(h_info)[-1], np.linalg.eigvalsh(h_dcl)[-1]
+        ratio_gap = abs(top_info / top_dcl - factor) / factor
+        psd_gap = max(0.0, -np.linalg.eigvalsh(h_info - factor * h_dcl)[0]) / top_dcl
+        worst_ratio, worst_psd = max(worst_ratio, ratio_gap), max(worst_psd, psd_gap)
+        rows.append(
+            {
+                "n": n,
+                "tau": tau,
+                "q_b_star": q_b,
+                "top_eigenvalue_infonce": float(top_info),
+                "top_eigenvalue_dcl": float(top_dcl),
+                "stable_step_infonce": float(2 / top_info),
+                "stable_step_dcl": float(2 / top_dcl),
+                "relative_ratio_gap": float(ratio_gap),
+                "finite_difference_asymmetry": max(asym_info, asym_dcl),
+            }
+        )
+    tolerance = 1e-6
+    ok = worst_ratio <= tolerance and worst_psd <= tolerance
+    head = rows[2]
+    return Outcome(
+        Verdict.VERIFIED if ok else Verdict.REFUTED,
+        f"N = {head['n']}, τ = {head['tau']}: λ_max InfoNCE {head['top_eigenvalue_infonce']:.4f}, "
+        f"DCL {head['top_eigenvalue_dcl']:.4f}, q_B* = {head['q_b_star']:.4f}; worst "
+        f"|λ_I/λ_D − q_B*|/q_B* = {worst_ratio:.1e}, worst PSD defect {worst_psd:.1e}",
+        {"rows": rows, "worst_ratio_gap": worst_ratio, "worst_psd_defect": worst_psd},
+        {
+            "value": tolerance,
+            "why": "central differences with step 1e-5: O(1e-10) truncation and O(1e-11) "
+            "rounding (the asymmetry column measures it) relative to eigenvalues >= 0.04",
+        },
+    )
+
+
+def step_size_threshold(ctx: Context, swap_curvatures: bool = False) -> Outcome:
+    """Projected gradient descent started 1e-6 off the optimum returns to it with step
+    0.9 · 2/λ_max and leaves it with step 1.1 · 2/λ_max, for each loss (linear stability of
+    u ← normalise(u − η P g))."""
+    xp, rng = ctx.backend.xp, ctx.backend.rng(ctx.seed)
+    steps, rows, ok = 300, [], True
+    for n, tau in ((4, 0.2), (8, 0.2), (8, 0.5)):
+        z = simplex_configuration(n, n, xp)
+        top = {k: float(np.linalg.eigvalsh(hessian(z, tau, k)[0])[-1]) for k in ("infonce", "dcl")}
+        if swap_curvatures:
+            top = {"infonce": top["dcl"], "dcl": top["infonce"]}
+        start = kernel.normalise(z + 1e-6 * rng.normal(z.shape))
+        for loss, curvature in top.items():
+            optimum = float(kernel.contrastive(z, tau, loss=loss, gradient=False).mean())
+            rates = np.array([0.9, 1.1]) * 2 / curvature
+            run = projected_descent(xp.stack([start, start]), tau, loss, steps, xp.asarray(rates))
+            gaps = run.losses - optimum
+            stable, unstable = float(abs(gaps[-1, 0])), float(gaps[-1, 1])
+            ok = ok and stable <= 1e-9 and unstable >= 1e-3
+            rows.append(
+                {
+                    "n": n,
+                    "tau": tau,
+                    "loss": loss,
+                    "predicted_threshold": 2 / curvature,
+                    "initial_gap": float(gaps[0, 0]),
+                    "final_gap_below_threshold": stable,
+                    "final_gap_above_threshold": unstable,
+                }
+            )
+    head = rows[2]
+    return Outcome(
+        Verdict.VERIFIED if ok else Verdict.REFUTED,
+        f"N = 8, τ = 0.2: thresholds 2/λ InfoNCE {rows[2]['predicted_threshold']:.1f}, DCL "
+        f"{rows[3]['predicted_threshold']:.2f}; InfoNCE after {steps} steps: gap "
+        f"{head['final_gap_below_threshold']:.1e} at 0.9x, {head['final_gap_above_threshold']:.2f} "
+        "at 1.1x",
+        {"steps": steps, "rows": rows, "swap_curvatures": swap_curvatures},
+        {
+            "value": {"converged": 1e-9, "left": 1e-3},
+            "why": "from a 1e-6 start (loss gap ~1e-11) a stable run contracts to float64 "
+            "rounding and an unstable one grows by 1.2^300; the bands are far from both",
+        },
+    )
+
+
+TOY_TAU = 0.1
+NAIVE_RATE = 0.05
+SGD_RATES = tuple(0.0125 * 2**k for k in range(8))
+ADAM_RATES = tuple(0.00125 * 2**k for k in range(8))
+SPEED_STEPS = 25
+
+
+def _toy_runs(ctx: Context, rates, optimiser: str, seeds: int, sizes, record_every: int):
+    """Linear encoders on the note's latent-class toy (τ = 0.1), one run per batch size N."""
+    losses = ["infonce", "dcl", "dclw"]
+    children = [derive(ctx.seed, 1, k) for k in range(seeds)]
+    return {
+        n: train_linear_encoders(
+            ctx.backend,
+            derive(ctx.seed, 0),
+            children,
+            losses,
+            [TOY_TAU],
+            list(rates),
+            EncoderConfig(
+                batch=n,
+                steps=SPEED_STEPS,
+                record_every=record_every,
+                optimiser=optimiser,
+                eval_instances=100,  # the representation metrics are not used here
+            ),
+        )
+        for n in sizes
+    }
+
+
+def _paired_gap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Mean and standard error of a − b over seeds (the last axis)."""
+    difference = a - b
+    return float(difference.mean()), float(difference.std(ddof=1) / math.sqrt(difference.size))
+
+
+def small_batch_learning_speed(ctx: Context, baseline: str = "infonce") -> Outcome:
+    """At one learning rate (SGD, the note's 0.05), DCL's content share of ‖W‖² after 25 steps
+    exceeds InfoNCE's at N = 8 and the gap shrinks as N grows."""
+    sizes = ctx.pick((8, 16, 32), (8, 32, 128, 512))
+    runs = _toy_runs(ctx, [NAIVE_RATE], "sgd", 16, sizes, SPEED_STEPS)
+    rows = []
+    for n, run in runs.items():
+        content = run.content[-1, :, 0, 0, :]  # (losses, seeds)
+        gap, error = _paired_gap(content[1], content[run.losses.index(baseline)])
+        rows.append({"n": n, "gap": gap, "standard_error": error, "mean": content.mean(1).tolist()})
+    gaps = np.array([r["gap"] for r in rows])
+    errors = np.array([r["standard_error"] for r in rows])
+    first_significant = gaps[0] > 3 * errors[0]
+    shrinks = bool(np.all(np.diff(gaps) < 0)) and gaps[0] - gaps[-1] > 3 * math.hypot(
+        errors[0], errors[-1]
+    )
+    ok = bool(first_significant and shrinks)
+    return Outcome(
+        Verdict.VERIFIED if ok else Verdict.REFUTED,
+        "content share DCL − InfoNCE after 25 SGD steps at lr 0.05: "
+        + ", ".join(f"N={r['n']}: {r['gap']:+.3f} ± {r['standard_error']:.3f}" for r in rows),
+        {"losses": ["infonce", "dcl", "dclw"], "baseline": baseline, "rows": rows, "seeds": 16},
+        {
+            "value": 3,
+            "why": "paired over 16 seeds (common initial W and batches): the N = 8 gap must "
+            "exceed 3 standard errors, and the first-to-last drop 3 combined standard errors",
+        },
+    )
+
+
+def tuned_learning_speed(ctx: Context, baseline: str = "infonce") -> Outcome:
+    """With a per-loss learning rate (chosen on 16 selection seeds, scored on 16 others) DCL
+    still learns faster at N = 8, under SGD and Adam, and the gap is within ±0.01 at N = 32."""
+    sizes = ctx.pick((8, 16, 32), (8, 32, 128, 512))
+    rows, curves, ok = [], {}, True
+    for optimiser, rates in (("sgd", SGD_RATES), ("adam", ADAM_RATES)):
+        runs = _toy_runs(ctx, rates, optimiser, 32, sizes, 5)
+        for n, run in runs.items():
+            content = run.content[:, :, 0]  # (records, losses, rates, seeds)
+            final = content[-1]
+            best = final[:, :, :16].mean(-1).argmax(-1)  # per loss, on the selection seeds
+            scored = np.stack([final[k, best[k], 16:] for k in range(len(run.losses))])
+            gap, error = _paired_gap(scored[1], scored[run.losses.index(baseline)])
+            naive = rates.index(NAIVE_RATE) if NAIVE_RATE in rates else None
+            rows.append(
+                {
+                    "optimiser": optimiser,
+                    "n": n,
+                    "best_rate": {k: rates[b] for k, b in zip(run.losses, best)},
+                    "tuned_gap": gap,
+                    "standard_error": error,
+                }
+            )
+            if n == 8:
+                ok = ok and gap > 3 * error
+                curves[optimiser] = {
+                    "steps": run.record_steps,
+                    "losses": run.losses,
+                    "tuned": [content[:, k, best[k], 16:].mean(-1) for k in range(3)],
+                    "tuned_rates": [rates[b] for b in best],
+                    "naive": None if naive is None else content[:, :, naive, :].mean(-1).T,
+                    "naive_rate": NAIVE_RATE,
+                }
+            if n == 32:
+                ok = ok and abs(gap) + 3 * error <= 0.01
+    spread = {
+        (o, k): math.log2(
+            max(r["best_rate"][k] for r in rows if r["optimiser"] == o)
+            / min(r["best_rate"][k] for r in rows if r["optimiser"] == o)
+        )
+        for o in ("sgd", "adam")
+        for k in ("infonce", "dcl", "dclw")
+    }
+    return Outcome(
+        Verdict.VERIFIED if ok else Verdict.REFUTED,
+        "tuned DCL − InfoNCE content share after 25 steps: "
+        + "; ".join(
+            f"{r['optimiser']} N={r['n']}: {r['tuned_gap']:+.3f} ± {r['standard_error']:.3f}"
+            for r in rows
+        ),
+        {
+            "rates": {"sgd": list(SGD_RATES), "adam": list(ADAM_RATES)},
+            "rows": rows,
+            "best_rate_spread_log2_over_n": {f"{o}/{k}": v for (o, k), v in spread.items()},
+            "baseline": baseline,
+        },
+        {
+            "value": {"n8": 3, "n32_margin": 0.01},
+            "why": "16 held-out seeds, paired: the N = 8 gap must exceed 3 standard errors; at "
+            "N = 32 the gap ± 3 standard errors must lie within the equivalence margin 0.01",
+        },
+        {"curves": curves},
+    )
+
+
+def q_b_falls_during_training(ctx: Context, learning_rate: float = NAIVE_RATE) -> Outcome:
+    """Training InfoNCE on the toy (N = 8, SGD) lowers the batch-mean q_B: the positives get
+    easier faster than the negatives do."""
+    seeds = 16
+    children = [derive(ctx.seed, 1, k) for k in range(seeds)]
+    steps = 100
+    run = train_linear_encoders(
+        ctx.backend,
+        derive(ctx.seed, 0),
+        children,
+        ["infonce"],
+        [TOY_TAU],
+        [learning_rate],
+        EncoderConfig(batch=8, steps=steps, record_every=steps),
+    )
+    q_b = run.mean_q_b[:, 0, 0, 0, :]  # (steps, seeds)
+    early, late = q_b[:10].mean(0), q_b[-10:].mean(0)
+    drop, error = _paired_gap(early, late)
+    ok = drop > 3 * error
+    return Outcome(
+        Verdict.VERIFIED if ok else Verdict.REFUTED,
+        f"mean q_B over steps 1-10 {early.mean():.3f}, over steps {steps - 9}-{steps} "
+        f"{late.mean():.3f}: drop {drop:.3f} ± {error:.3f} (lr {learning_rate:g})",
+        {"early": early.mean(), "late": late.mean(), "drop": drop, "standard_error": error},
+        {"value": 3, "why": f"paired over {seeds} seeds; the drop must exceed 3 standard errors"},
+    )
+
+
 CLAIMS = [
     Claim(
         f"{PAPER}.gradient_factorisation",
@@ -297,5 +554,55 @@ CLAIMS = [
         Method.SIMULATION,
         shared_minimiser,
         f"{NOTE} §6 claim 9 [ours]",
+    ),
+    Claim(
+        f"{PAPER}.curvature_ratio",
+        PAPER,
+        "At the shared optimum InfoNCE's Hessian is q_B* times DCL's plus a PSD term, with equal "
+        "top eigenvalue up to the factor q_B*: DCL is 1/q_B* times more curved.",
+        Provenance.DERIVED,
+        Method.NUMERIC,
+        curvature_ratio,
+        f"{NOTE} §6 claim 10 [ours]; the exact ratio is ours (this package)",
+    ),
+    Claim(
+        f"{PAPER}.step_size_threshold",
+        PAPER,
+        "Projected gradient descent is stable at the optimum below the step 2/lambda_max and "
+        "leaves it above, so DCL needs steps q_B* times smaller than InfoNCE.",
+        Provenance.DERIVED,
+        Method.SIMULATION,
+        step_size_threshold,
+        f"{NOTE} §6 claim 10 [ours]",
+    ),
+    Claim(
+        f"{PAPER}.small_batch_learning_speed",
+        PAPER,
+        "At a common learning rate DCL learns the content subspace faster than InfoNCE at small "
+        "batch (N = 8), and the advantage shrinks as N grows (latent-class toy, SGD).",
+        Provenance.PAPER,
+        Method.SIMULATION,
+        small_batch_learning_speed,
+        f"project page bullets (small-batch gains); toy and design from {NOTE} §6 claim 11",
+    ),
+    Claim(
+        f"{PAPER}.tuned_learning_speed",
+        PAPER,
+        "With a per-loss tuned learning rate DCL still learns faster at N = 8 under SGD and Adam; "
+        "by N = 32 the difference is within 0.01.",
+        Provenance.DERIVED,
+        Method.SIMULATION,
+        tuned_learning_speed,
+        f"{NOTE} §6 claims 12-13 [ours]",
+        figure=draw.learning_curves,
+    ),
+    Claim(
+        f"{PAPER}.q_b_falls_during_training",
+        PAPER,
+        "The batch-mean NPC multiplier q_B falls during training (InfoNCE, N = 8).",
+        Provenance.DERIVED,
+        Method.SIMULATION,
+        q_b_falls_during_training,
+        f"{NOTE} §6 claim 6 [ours]",
     ),
 ]

@@ -41,3 +41,26 @@ def test_binary_figures(tmp_path):
     (path,) = draw_binary.psi_table({"psi": rows}, tmp_path / "p")
     assert _is_png(path)
     assert awasthi2022.CLAIMS[1].figure is draw_binary.bounded_transforms
+
+
+def test_contrastive_training_figures(tmp_path):
+    from figures import contrastive as draw_contrastive
+
+    steps = [0, 5, 10]
+    curve = {
+        "steps": steps,
+        "losses": ["infonce", "dcl"],
+        "tuned": [np.linspace(0.2, 0.8, 3), np.linspace(0.2, 0.9, 3)],
+        "tuned_rates": [0.1, 0.05],
+        "naive": np.full((2, 3), 0.5),
+        "naive_rate": 0.05,
+    }
+    curves = {"curves": {"sgd": curve, "adam": curve | {"naive": None}}}
+    (path,) = draw_contrastive.learning_curves(curves, tmp_path / "curves")
+    assert _is_png(path)
+    rng = np.random.default_rng(0)
+    trade = {"taus": [1.0, 0.3, 0.07]} | {
+        key: rng.uniform(size=(3, 4)) for key in ("uniformity", "tolerance", "accuracy")
+    }
+    (path,) = draw_contrastive.temperature_tradeoff(trade, tmp_path / "trade")
+    assert _is_png(path)

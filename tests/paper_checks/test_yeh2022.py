@@ -44,3 +44,21 @@ def test_closed_forms_without_the_factor_two_are_refuted(ctx):
 
     outcome = yeh2022.shared_minimiser(ctx, minimum=(theory.infonce_minimum, dcl_without_the_two))
     assert outcome.verdict is Verdict.REFUTED
+
+
+def test_curvatures_compared_without_the_multiplier_are_refuted(ctx):
+    assert yeh2022.curvature_ratio(ctx, multiplier="one").verdict is Verdict.REFUTED
+
+
+def test_step_thresholds_taken_from_the_other_loss_are_refuted(ctx):
+    assert yeh2022.step_size_threshold(ctx, swap_curvatures=True).verdict is Verdict.REFUTED
+
+
+def test_dcl_against_itself_shows_no_speed_advantage(ctx):
+    assert yeh2022.small_batch_learning_speed(ctx, baseline="dcl").verdict is Verdict.REFUTED
+    assert yeh2022.tuned_learning_speed(ctx, baseline="dcl").verdict is Verdict.REFUTED
+
+
+def test_without_learning_q_b_does_not_fall(ctx):
+    outcome = yeh2022.q_b_falls_during_training(ctx, learning_rate=1e-9)
+    assert outcome.verdict is Verdict.REFUTED

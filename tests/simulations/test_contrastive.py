@@ -462,8 +462,12 @@ def test_bad_inputs_are_clear_errors():
     holed = z.copy()
     holed[1, 2, 0] = np.nan
     cases = [
-        ({"z": z[0]}, "shape \\(2, N, d\\)"),
-        ({"z": np.concatenate([z, z])}, "shape \\(2, N, d\\)"),
+        ({"z": z[0]}, "shape \\(\\.\\.\\., 2, N, d\\)"),
+        ({"z": np.concatenate([z, z])}, "shape \\(\\.\\.\\., 2, N, d\\)"),
+        ({"z": np.zeros((0, *z.shape))}, "holds no problem"),
+        ({"tau": np.full((2,), 0.5)}, "batch shape"),
+        ({"tau": np.array([0.5, -1.0]), "z": np.stack([z, z])}, "every tau"),
+        ({"anchor_weights": np.ones((4, 2, 3))}, "anchor_weights"),
         ({"z": z[:, :1]}, "N >= 2"),
         ({"z": holed}, "non-finite"),
         ({"z": z * 2}, "L2-normalised"),
@@ -488,6 +492,43 @@ def test_bad_inputs_are_clear_errors():
     r = con.contrastive(z, np.float32(0.5), sigma=math.inf, block=np.int64(2), loss="dclw")
     np.testing.assert_array_equal(r.weights, 1.0)
     np.testing.assert_array_equal(r.loss, r.losses["dcl"])
+
+
+def test_a_batch_of_problems_equals_one_call_per_problem():
+    batch = np.stack(
+        [np.stack([views(6, 4, seed=40 + 3 * i + j) for j in range(3)]) for i in range(2)]
+    )
+    tau = np.array([[0.1, 0.3, 1.0], [0.05, 0.2, 0.5]])
+    weights = np.random.default_rng(41).uniform(0, 1, (2, 3, 2, 6))
+    for kind, detach in (("infonce", True), ("dcl_split", True), ("dclw", False)):
+        together = con.contrastive(
+            batch, tau, loss=kind, detach_weight=detach, block=4, anchor_weights=weights
+        )
+        assert together.grad.shape == batch.shape and together.q_b.shape == (2, 3, 2, 6)
+        assert together.mean().shape == (2, 3)
+        for i, j in np.ndindex(2, 3):
+            alone = con.contrastive(
+                batch[i, j],
+                tau[i, j],
+                loss=kind,
+                detach_weight=detach,
+                block=4,
+                anchor_weights=weights[i, j],
+            )
+            np.testing.assert_allclose(together.grad[i, j], alone.grad, rtol=1e-12, atol=1e-15)
+            for name in con.LOSSES:
+                np.testing.assert_allclose(
+                    together.losses[name][i, j], alone.losses[name], rtol=1e-12
+                )
+            np.testing.assert_allclose(together.weights[i, j], alone.weights, rtol=1e-12)
+            for peer in ("lightly", "raminnakhli_train"):
+                assert float(con.peer_value(together, peer, "dcl")[i, j]) == pytest.approx(
+                    float(con.peer_value(alone, peer, "dcl")), rel=1e-12
+                )
+    # one weight table for the whole batch is broadcast to every problem
+    shared = con.contrastive(batch, 0.2, anchor_weights=weights[0, 0], block=4)
+    alone = con.contrastive(batch[1, 2], 0.2, anchor_weights=weights[0, 0], block=4)
+    np.testing.assert_allclose(shared.grad[1, 2], alone.grad, rtol=1e-12, atol=1e-15)
 
 
 def test_blockwise_memory_stays_far_below_the_logit_matrix():
