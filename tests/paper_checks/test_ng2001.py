@@ -1,0 +1,30 @@
+"""Each ng2001 check verifies its statement and refutes a negative control."""
+
+from paper_checks import ng2001
+from paper_checks.claims import Verdict
+from theory import generative as theory
+
+
+def test_every_claim_has_its_expected_verdict(ctx):
+    for claim in ng2001.CLAIMS:
+        outcome = claim.check(ctx)
+        assert outcome.verdict is claim.expected, (claim.id, outcome.summary)
+
+
+def test_naive_bayes_posing_as_the_discriminative_rule_with_wrong_priors_is_refuted(ctx):
+    def uniform_prior_naive_bayes(law):
+        model = theory.population_naive_bayes(law)
+        flat = model.priors * 0 + 1 / model.priors.size
+        return theory.naive_bayes_rule(model.means, model.variances, flat)
+
+    outcome = ng2001.asymptotic_ordering(ctx, discriminative=uniform_prior_naive_bayes)
+    assert outcome.verdict is Verdict.REFUTED
+
+
+def test_a_wrong_decay_exponent_is_refuted(ctx):
+    outcome = ng2001.margin_mass_vanishes(ctx, slope_of=lambda tau: (1 - tau) ** 2 / 2)
+    assert outcome.verdict is Verdict.REFUTED
+
+
+def test_euclidean_parameter_accuracy_needs_m_linear_in_n(ctx):
+    assert ng2001.nb_concentration(ctx, norm="l2").verdict is Verdict.REFUTED
