@@ -81,6 +81,8 @@ PROVENANCE: dict[str, str] = {
     "assumption_statistics_monte_carlo": PAPER,
     "kl_divergence": DERIVED,
     "paper_design": PAPER,
+    "fixed_separation_design": DERIVED,
+    "block_correlated_design": RECONSTRUCTED,
     "naive_bayes_rule": PAPER,
     "population_naive_bayes": DERIVED,
     "bayes_rule": DERIVED,
@@ -608,6 +610,11 @@ class GaussianClasses:
     def n_features(self) -> int:
         return self.means.shape[1]
 
+    @property
+    def diagonal(self) -> bool:
+        """Whether Σ is diagonal: then naive Bayes is well specified for this law."""
+        return not np.any(self.covariance - np.diag(np.diag(self.covariance)))
+
     def sample_class(self, label: int, size: int, rng) -> np.ndarray:
         """``size`` draws of x | y = label, shape (size, n); ``rng`` a Generator or SeedSequence."""
         if label not in range(self.n_classes):
@@ -624,20 +631,89 @@ class GaussianClasses:
         return x, np.repeat(np.arange(self.n_classes), counts)
 
 
-def paper_design(*, n_classes: int, n_features: int) -> GaussianClasses:
+def paper_design(
+    *, n_classes: int, n_features: int, loader_transform: bool = False
+) -> GaussianClasses:
     r"""The synthetic law of the paper's ``data/generate_data.py`` ("easy" mode).
 
     Means :math:`c_k\mathbf 1` with :math:`c_0 = -1`, :math:`c_k = 2^{k-1}` (k ≥ 1); shared
     covariance :math:`\mathrm{diag}(n, \dots, n, 1, \dots, 1)` with :math:`\lfloor n/2\rfloor`
-    entries n; equal priors (class-balanced pools); the features as generated, without the
-    loader's rescaling. Keyword-only (``simulations.generative.paper_design`` takes
-    ``(n_features, n_classes)``). Provenance: paper (the official code).
+    entries n; equal priors (class-balanced pools). Provenance: paper (the official code).
+
+    With ``loader_transform`` the features are those ``data/dataset.py`` hands to both
+    classifiers: for K > 2, :math:`x \mapsto (x - s)/s` with :math:`s = 2^{K-3}`. That is a
+    pure shift at K = 3 (no effect on either fit: naive Bayes is affine-invariant and the
+    logistic regression's unpenalised intercept absorbs translations), but a scaling by 1/4 and
+    1/16 at K = 5 and 7, which for an L2-penalised logistic regression is the same as
+    multiplying C by :math:`1/s^2`. Risks of the Bayes and naive Bayes rules do not change.
     """
     k_count, n = _count("n_classes", n_classes, 2), _count("n_features", n_features, 1)
     centres = np.array([-1.0] + [2.0 ** (k - 1) for k in range(1, k_count)])
     variances = np.array([float(n)] * (n // 2) + [1.0] * (n - n // 2))
+    if loader_transform and k_count > 2:
+        shift = 2.0 ** (k_count - 3)
+        centres, variances = (centres - shift) / shift, variances / shift**2
     return GaussianClasses(
         np.outer(centres, np.ones(n)), np.diag(variances), np.full(k_count, 1.0 / k_count)
+    )
+
+
+def fixed_separation_design(
+    *, n_classes: int, n_features: int, separation: float = 4.0
+) -> GaussianClasses:
+    r""":func:`paper_design` with the means scaled so that the two closest classes stay
+    ``separation`` apart in Mahalanobis distance for every n.
+
+    In the paper design the squared distance between :math:`c_a\mathbf 1` and
+    :math:`c_b\mathbf 1` is :math:`(c_a - c_b)^2 S` with :math:`S = \sum_j \sigma_j^{-2}
+    \approx n/2`, so the problem gets easier as n grows (``nb_vs_lr.md`` §4.2). Here every mean
+    is multiplied by :math:`\Delta / (d_{\min}\sqrt S)` (:math:`d_{\min}` the smallest centre
+    gap, Δ = ``separation``): the Bayes error stays fixed (:math:`\Phi(-\Delta/2)` for K = 2)
+    while the dimension grows. Provenance: derived (our variant of the paper's design).
+    """
+    if not (math.isfinite(separation) and separation > 0):
+        raise ValueError(f"separation must be positive and finite, got {separation}")
+    law = paper_design(n_classes=n_classes, n_features=n_features)
+    closest = np.min(np.diff(np.sort(law.means[:, 0])))
+    spread = math.sqrt(np.sum(1.0 / np.diag(law.covariance)))
+    return GaussianClasses(
+        law.means * (separation / (closest * spread)), law.covariance, law.priors
+    )
+
+
+def block_correlated_design(
+    *,
+    n_classes: int,
+    n_features: int,
+    block: int = 4,
+    correlation: float = 0.3,
+    max_shift: float = 0.5,
+    rng,
+) -> GaussianClasses:
+    r"""A misspecified design (``nb_vs_lr.md`` §4.4): naive Bayes' independence assumption fails.
+
+    Unit variances; features in consecutive blocks of ``block`` with correlation ρ =
+    ``correlation`` inside a block and 0 across; class k has mean :math:`k\,d` with
+    :math:`d_j \sim U(0, \text{max\_shift})` drawn once from ``rng`` (a Generator or
+    SeedSequence); priors 1/K. The Bayes rule uses :math:`\Sigma^{-1}\Delta\mu`, naive Bayes'
+    limit :math:`D^{-1}\Delta\mu`, so naive Bayes' asymptotic error exceeds the Bayes error: the
+    setting of Ng & Jordan's "two regimes". Provenance: reconstructed (the note's design).
+    """
+    block = _count("block", block, 1)
+    n_features = _count("n_features", n_features, block)
+    if n_features % block:
+        raise ValueError(f"n_features ({n_features}) must be a multiple of block ({block})")
+    if not -1.0 / max(block - 1, 1) < correlation < 1.0:
+        raise ValueError(f"correlation {correlation} does not give a positive definite block")
+    if not (math.isfinite(max_shift) and max_shift > 0):
+        raise ValueError(f"max_shift must be positive and finite, got {max_shift}")
+    k_count = _count("n_classes", n_classes, 2)
+    shift = _generator(rng).uniform(0.0, max_shift, n_features)
+    within = np.full((block, block), correlation) + (1.0 - correlation) * np.eye(block)
+    return GaussianClasses(
+        np.outer(np.arange(k_count, dtype=float), shift),
+        np.kron(np.eye(n_features // block), within),
+        np.full(k_count, 1.0 / k_count),
     )
 
 

@@ -508,3 +508,75 @@ def test_rule_and_parameter_validation():
         g.gaussian_softplus_mean(0.0, -1.0)
     with pytest.raises(ValueError, match="variances"):
         g.NaiveBayes(np.zeros((2, 2)), np.ones(3), np.array([0.5, 0.5]))
+
+
+# --------------------------------------------------------------------------------------------
+# the simulation designs
+
+
+def test_paper_design_is_the_official_law_and_loader_transform():
+    raw = g.paper_design(n_classes=3, n_features=10)
+    np.testing.assert_array_equal(raw.means, np.outer([-1.0, 1.0, 2.0], np.ones(10)))
+    np.testing.assert_array_equal(np.diag(raw.covariance), [10.0] * 5 + [1.0] * 5)
+    assert raw.diagonal and np.allclose(raw.priors, 1 / 3)
+    odd = g.paper_design(n_classes=2, n_features=7)
+    assert odd.covariance[2, 2] == 7 and odd.covariance[3, 3] == 1
+
+    def loaded(k):
+        return g.paper_design(n_classes=k, n_features=10, loader_transform=True)
+
+    # K = 3: x - 1 (a shift); K = 5: (x - 4) / 4; K = 2: untouched
+    np.testing.assert_array_equal(loaded(3).means[:, 0], [-2.0, 0.0, 1.0])
+    np.testing.assert_array_equal(loaded(5).means[:, 0], (np.array([-1, 1, 2, 4, 8]) - 4) / 4)
+    np.testing.assert_array_equal(np.diag(loaded(5).covariance), [10 / 16] * 5 + [1 / 16] * 5)
+    np.testing.assert_array_equal(loaded(2).means, raw.means[:2])
+    # an affine change of the features leaves the Bayes error alone
+    assert g.bayes_error(loaded(5)) == pytest.approx(
+        g.bayes_error(g.paper_design(n_classes=5, n_features=10)), rel=1e-3
+    )
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 7])
+def test_fixed_separation_keeps_the_closest_classes_equally_apart(n_classes):
+    for n in (10, 101, 1000):
+        law = g.fixed_separation_design(n_classes=n_classes, n_features=n, separation=3.0)
+        precision = np.diag(1.0 / np.diag(law.covariance))
+        distances = [
+            math.sqrt((a - b) @ precision @ (a - b))
+            for i, a in enumerate(law.means)
+            for b in law.means[i + 1 :]
+        ]
+        assert min(distances) == pytest.approx(3.0, rel=1e-12)
+    binary = g.fixed_separation_design(n_classes=2, n_features=50, separation=3.0)
+    assert g.bayes_error(binary) == pytest.approx(ndtr(-1.5), rel=1e-9)
+
+
+def test_block_correlated_design_is_misspecified_and_reproducible():
+    seed = np.random.SeedSequence(3)
+    law = g.block_correlated_design(n_classes=3, n_features=12, rng=seed)
+    assert not law.diagonal
+    np.testing.assert_allclose(np.diag(law.covariance), 1.0)
+    assert law.covariance[0, 3] == pytest.approx(0.3) and law.covariance[3, 4] == 0
+    shift = law.means[1]
+    assert np.all((shift >= 0) & (shift <= 0.5))
+    np.testing.assert_allclose(law.means[2], 2 * shift)
+    again = g.block_correlated_design(n_classes=3, n_features=12, rng=seed)
+    np.testing.assert_array_equal(again.means, law.means)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"n_features": 10}, "multiple"),
+        ({"n_features": 8, "correlation": -0.5}, "positive definite"),
+        ({"n_features": 8, "max_shift": 0.0}, "max_shift"),
+    ],
+)
+def test_block_correlated_design_validation(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        g.block_correlated_design(n_classes=2, rng=np.random.SeedSequence(0), **arguments)
+
+
+def test_fixed_separation_validation():
+    with pytest.raises(ValueError, match="separation"):
+        g.fixed_separation_design(n_classes=3, n_features=10, separation=0.0)
