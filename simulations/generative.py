@@ -643,13 +643,16 @@ def _penalty(theta: Any, xp: Any) -> Any:
 
 
 def _centred_parameters(init: AffineScores, present: Any, mean: Any, xp: Any) -> Any:
-    """``init`` as θ (B, K, n + 1) in the centred coordinates, absent classes zeroed."""
+    """``init`` as θ (B, K, n + 1) in the centred coordinates; classes absent now or in ``init``
+    (intercept -inf: a warm start from a smaller training set that lacked them) start at 0."""
     batch, n = mean.shape
     expected = (batch, present.shape[1])
     if init.weights.shape != (*expected, n) or init.intercepts.shape != expected:
         raise ValueError(f"init must have weights {(*expected, n)} and intercepts {expected}")
-    weights = xp.where(present[..., None], xp.astype(init.weights, mean.dtype), 0.0)
-    intercepts = xp.where(present, xp.astype(init.intercepts, mean.dtype), 0.0)
+    intercepts = xp.astype(init.intercepts, mean.dtype)
+    usable = present & xp.isfinite(intercepts)
+    weights = xp.where(usable[..., None], xp.astype(init.weights, mean.dtype), 0.0)
+    intercepts = xp.where(usable, intercepts, 0.0)
     intercepts = intercepts + xp.sum(weights * mean[:, None, :], axis=-1)
     return xp.concat([weights, intercepts[..., None]], axis=-1)
 

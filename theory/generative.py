@@ -915,9 +915,12 @@ def assumption_statistics_monte_carlo(
 
 
 def _rules(weights, intercepts, law: GaussianClasses) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """Validated rules flattened to (B, K, n) and (B, K), with the batch shape."""
+    """Validated rules flattened to (B, K, n) and (B, K), with the batch shape; an intercept may
+    be -inf (a class the rule never predicts)."""
     weights = _finite("weights", weights)
-    intercepts = _finite("intercepts", intercepts)
+    intercepts = np.asarray(intercepts, dtype=float)
+    if np.any(np.isnan(intercepts) | (intercepts == np.inf)):
+        raise ValueError("intercepts must be finite or -inf (no NaN or +inf)")
     k, n = law.n_classes, law.n_features
     if weights.ndim < 2 or weights.shape[-2:] != (k, n):
         raise ValueError(f"weights must have shape (..., {k}, {n}), got {weights.shape}")
@@ -1041,9 +1044,19 @@ def zero_one_risk(
       an exact interval probability; rank 0 (constant scores): the argmax with ties to the
       lowest index. Other rank-deficient covariances raise ValueError.
 
+    An intercept of -inf marks a class the rule never predicts (a fit whose training set
+    lacked it): with P the classes it can predict,
+    :math:`R = \sum_{y\notin P}\pi_y + \pi(P)\,R_P`, where :math:`R_P` is the risk of the rule
+    restricted to P under the law conditioned on y ∈ P.
+
     Provenance: derived.
     """
     matrix, offsets, batch = _rules(weights, intercepts, law)
+    never = offsets == -np.inf
+    if np.any(never):
+        return _risk_with_unpredicted_classes(matrix, offsets, never, law, abseps, rng).reshape(
+            batch
+        )
     if law.n_classes == 2:
         return binary_zero_one_risk(
             matrix[:, 1] - matrix[:, 0], offsets[:, 1] - offsets[:, 0], law
@@ -1062,6 +1075,33 @@ def zero_one_risk(
         ]
     )
     return (errors @ law.priors).reshape(batch)
+
+
+def _risk_with_unpredicted_classes(matrix, offsets, never, law, abseps, rng) -> np.ndarray:
+    """:func:`zero_one_risk` of rules (B, K, n), (B, K) some of whose classes are never
+    predicted (``never``), one restricted law per pattern of predicted classes."""
+    if np.any(np.all(never, axis=1)):
+        raise ValueError("every rule must be able to predict some class (an intercept > -inf)")
+    risks = np.empty(matrix.shape[0])
+    patterns, which = np.unique(never, axis=0, return_inverse=True)
+    for pattern, rows in zip(patterns, (np.flatnonzero(which == p) for p in range(len(patterns)))):
+        predicted = ~pattern
+        share = float(law.priors[predicted].sum())
+        if predicted.sum() == 1:
+            risks[rows] = 1.0 - share
+            continue
+        restricted = GaussianClasses(
+            law.means[predicted], law.covariance, law.priors[predicted] / share
+        )
+        inside = zero_one_risk(
+            matrix[rows][:, predicted],
+            offsets[rows][:, predicted],
+            restricted,
+            abseps=abseps,
+            rng=rng,
+        )
+        risks[rows] = 1.0 - share + share * inside
+    return risks
 
 
 def bayes_error(law: GaussianClasses, *, abseps: float = 1e-5, rng=None) -> float:

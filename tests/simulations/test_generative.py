@@ -273,6 +273,18 @@ def test_warm_starts_reach_the_cold_optimum():
         np.testing.assert_array_equal(gen.predict(test, fit), gen.predict(test, cold))
 
 
+def test_a_warm_start_from_a_set_that_lacked_a_class_stays_finite():
+    x, labels = (
+        to_numpy(a) for a in _draw(theory.paper_design(n_classes=3, n_features=5), 63, 1, 9)
+    )
+    labels[0] = [0, 0, 1, 1, 0, 1, 2, 2, 0]  # class 2 first appears in row 7
+    path = gen.fit_logistic_path(x, labels, [6, 9], 3, 1.0)
+    assert path[0].intercepts[0, 2] == -np.inf
+    cold = gen.fit_logistic(x, labels, 3, 1.0)
+    assert np.all(np.isfinite(path[1].weights)) and np.all(path[1].converged)
+    np.testing.assert_allclose(path[1].objective, cold.objective, rtol=1e-10)
+
+
 def test_naive_bayes_ignores_feature_rescaling_and_logistic_regression_does_not():
     design = theory.paper_design(n_classes=3, n_features=10, loader_transform=True)
     x, labels = (to_numpy(a) for a in _draw(design, 71, 6, 60))

@@ -580,3 +580,20 @@ def test_block_correlated_design_validation(arguments, message):
 def test_fixed_separation_validation():
     with pytest.raises(ValueError, match="separation"):
         g.fixed_separation_design(n_classes=3, n_features=10, separation=0.0)
+
+
+def test_a_class_the_rule_never_predicts_counts_as_always_wrong():
+    law = g.paper_design(n_classes=3, n_features=4)
+    weights, intercepts = g.bayes_rule(law)
+    weights[2], intercepts[2] = 0.0, -np.inf
+    risk = float(g.zero_one_risk(weights, intercepts, law))
+    x, labels = law.sample(200_000, np.random.default_rng(0))
+    wrong = np.argmax(x @ weights.T + intercepts, axis=1) != labels
+    assert risk == pytest.approx(wrong.mean(), abs=4 * math.sqrt(risk * (1 - risk) / labels.size))
+    assert risk >= law.priors[2]
+    only_first = np.array([0.0, -np.inf, -np.inf])
+    assert float(g.zero_one_risk(weights, only_first, law)) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="some class"):
+        g.zero_one_risk(weights, np.full(3, -np.inf), law)
+    with pytest.raises(ValueError, match="NaN"):
+        g.zero_one_risk(weights, np.array([0.0, np.inf, 0.0]), law)

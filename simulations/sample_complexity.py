@@ -1,0 +1,183 @@
+r"""Learning curves of naive Bayes and logistic regression, and the sample sizes read off them.
+
+Sources: Zheng et al., ICML 2023 (``zheng2023``) and Ng & Jordan, NIPS 2001 (``ng2001``), via
+``shared/research/nb_vs_lr.md`` (§4.1 the official protocol, §4.4 the misspecified design, §8
+the sweep design).
+
+One call fits both classifiers on R independent draws at every training size of a grid:
+nested prefixes of one draw per repeat (common random numbers: both methods and all sizes see
+the same rows), logistic regression warm-started along the grid. Errors are not estimated on a
+test set: each fitted rule's 0-1 risk is computed exactly from the law
+(:func:`theory.generative.zero_one_risk`), so the only noise left is the training draw.
+
+The sample complexity of a method is read off its mean curve
+:math:`\bar e(m) = \frac1R\sum_r e_r(m)` as the first size where it reaches a threshold
+(:func:`first_passage`), the rule of the official ``main_simulation.py`` (first m whose mean
+error is below the Bayes error + ε), interpolated between grid points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulations import generative
+from simulations.backend import Backend, to_numpy
+from theory.generative import GaussianClasses, bayes_error, zero_one_risk
+
+
+@dataclass(frozen=True)
+class LearningCurves:
+    """Exact 0-1 risks (R, S) of both methods on R draws at the training ``sizes`` (S,)."""
+
+    sizes: np.ndarray
+    naive_bayes: np.ndarray
+    logistic: np.ndarray
+    bayes_error: float
+    C: float
+    newton_iterations: list[int] = field(default_factory=list)
+
+    def paired_gap(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and standard error (S,) of err_NB − err_LR over the draws: paired, since both
+        methods are fitted on the same rows (negative: naive Bayes ahead)."""
+        difference = self.naive_bayes - self.logistic
+        return difference.mean(axis=0), difference.std(axis=0, ddof=1) / math.sqrt(
+            difference.shape[0]
+        )
+
+
+def learning_curves(
+    law: GaussianClasses,
+    backend: Backend,
+    seed: np.random.SeedSequence,
+    sizes,
+    repeats: int,
+    C: float,
+) -> LearningCurves:
+    """Fit naive Bayes (:func:`~simulations.generative.fit_naive_bayes`) and L2 logistic
+    regression (:func:`~simulations.generative.fit_logistic_path`, penalty ``C``) on the first
+    m rows of ``repeats`` draws from ``law`` for every m in ``sizes`` (increasing), and return
+    the exact 0-1 risk of every fit. Parameters reach the host once per size, for the risk."""
+    sizes = np.asarray(sizes, dtype=int)
+    if sizes.ndim != 1 or sizes.size < 2 or sizes[0] < 1 or np.any(np.diff(sizes) <= 0):
+        raise ValueError(f"sizes must be at least two increasing positive integers, got {sizes}")
+    if repeats < 2:
+        raise ValueError(f"need at least two repeats for a standard error, got {repeats}")
+    x, labels = generative.sample_training_sets(law, backend, seed, repeats, int(sizes[-1]))
+    classes = law.n_classes
+    fits = generative.fit_logistic_path(x, labels, sizes.tolist(), classes, C)
+    naive_bayes, logistic = [], []
+    for size, fit in zip(sizes, fits):
+        rule = generative.fit_naive_bayes(x[:, :size], labels[:, :size], classes)
+        naive_bayes.append(_risk(rule, law))
+        logistic.append(_risk(fit, law))
+    return LearningCurves(
+        sizes,
+        np.stack(naive_bayes, axis=1),
+        np.stack(logistic, axis=1),
+        bayes_error(law),
+        C,
+        [fit.newton_iterations for fit in fits],
+    )
+
+
+def _risk(scores: generative.AffineScores, law: GaussianClasses) -> np.ndarray:
+    return zero_one_risk(to_numpy(scores.weights), to_numpy(scores.intercepts), law)
+
+
+def first_passage(sizes, errors, threshold: float) -> float:
+    r"""The first training size at which the mean curve of ``errors`` (R, S) is at or below
+    ``threshold``, interpolated linearly in (ln m, error) between the last grid size above it
+    and the first below; the first grid size if it starts below, ``inf`` if it never gets
+    there."""
+    sizes = np.asarray(sizes, dtype=float)
+    mean = np.mean(np.asarray(errors, dtype=float), axis=0)
+    if mean.shape != sizes.shape:
+        raise ValueError(f"errors must have one column per size, got {np.shape(errors)}")
+    below = np.flatnonzero(mean <= threshold)
+    if below.size == 0:
+        return math.inf
+    first = int(below[0])
+    if first == 0:
+        return float(sizes[0])
+    upper, lower = mean[first - 1], mean[first]
+    share = (upper - threshold) / (upper - lower)
+    log_size = math.log(sizes[first - 1]) + share * math.log(sizes[first] / sizes[first - 1])
+    return math.exp(log_size)
+
+
+def size_grid(smallest: int, largest: int, per_octave: int) -> np.ndarray:
+    """Integer sizes spaced evenly in ln m, ``per_octave`` per doubling, from ``smallest`` to
+    at least ``largest`` (duplicates removed)."""
+    if not 1 <= smallest < largest or per_octave < 1:
+        raise ValueError(
+            f"need 1 <= smallest < largest and per_octave >= 1, got "
+            f"{smallest}, {largest}, {per_octave}"
+        )
+    steps = math.ceil(per_octave * math.log2(largest / smallest))
+    return np.unique(np.round(smallest * 2.0 ** (np.arange(steps + 1) / per_octave)).astype(int))
+
+
+def crossing_size(sizes, mean_gap) -> float:
+    """Where the mean gap err_NB − err_LR last changes sign from ≤ 0 to > 0 along the grid,
+    interpolated linearly in (ln m, gap); ``nan`` if it never does."""
+    sizes, gap = np.asarray(sizes, dtype=float), np.asarray(mean_gap, dtype=float)
+    ups = np.flatnonzero((gap[:-1] <= 0) & (gap[1:] > 0))
+    if ups.size == 0:
+        return math.nan
+    i = int(ups[-1])
+    share = -gap[i] / (gap[i + 1] - gap[i])
+    return math.exp(math.log(sizes[i]) + share * math.log(sizes[i + 1] / sizes[i]))
+
+
+@dataclass(frozen=True)
+class SampleComplexity:
+    """m* of one method at each dimension n, the log-log slope of m* against n, and its
+    bootstrap standard error (draws resampled with replacement at each n)."""
+
+    n_values: np.ndarray
+    needed: np.ndarray
+    slope: float
+    slope_se: float
+
+
+def sample_complexity(
+    curves: dict[int, LearningCurves],
+    method: str,
+    epsilon: float,
+    rng: np.random.Generator,
+    resamples: int = 200,
+) -> SampleComplexity:
+    r"""m*(n) = :func:`first_passage` of ``method``'s mean curve to the Bayes error + ε, for the
+    curves of each n (keys), and the least-squares slope of ln m* on ln n. Its standard error is
+    the spread of the slope over ``resamples`` bootstrap replicates of the draws (a replicate
+    whose m* is infinite at some n is dropped; ``nan`` if more than a tenth are)."""
+    if method not in ("naive_bayes", "logistic"):
+        raise ValueError(f"method must be 'naive_bayes' or 'logistic', got {method!r}")
+    n_values = np.array(sorted(curves), dtype=float)
+    if n_values.size < 2:
+        raise ValueError("need learning curves at two or more n")
+
+    def needed(pick) -> np.ndarray:
+        return np.array(
+            [
+                first_passage(c.sizes, pick(getattr(c, method)), c.bayes_error + epsilon)
+                for c in (curves[int(n)] for n in n_values)
+            ]
+        )
+
+    def slope(values: np.ndarray) -> float:
+        return float(np.polyfit(np.log(n_values), np.log(values), 1)[0])
+
+    point = needed(lambda errors: errors)
+    if not np.all(np.isfinite(point)):
+        return SampleComplexity(n_values, point, math.nan, math.nan)
+    replicates = []
+    for _ in range(resamples):
+        values = needed(lambda errors: errors[rng.integers(0, errors.shape[0], errors.shape[0])])
+        if np.all(np.isfinite(values)):
+            replicates.append(slope(values))
+    spread = np.std(replicates, ddof=1) if len(replicates) >= 0.9 * resamples else math.nan
+    return SampleComplexity(n_values, point, slope(point), float(spread))

@@ -1,0 +1,82 @@
+"""Learning curves, first passage, crossings and the m* slope (``simulations.sample_complexity``)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simulations import generative as gen
+from simulations import sample_complexity as sc
+from simulations.backend import select, to_numpy
+from theory import generative as theory
+
+NUMPY = select("numpy")
+
+
+def test_size_grid_is_geometric_and_covers_the_range():
+    sizes = sc.size_grid(4, 100, 2)
+    assert sizes[0] == 4 and sizes[-1] >= 100
+    assert np.all(np.diff(sizes) > 0)
+    ratios = sizes[1:] / sizes[:-1]
+    assert np.allclose(ratios, math.sqrt(2), atol=0.15)
+    with pytest.raises(ValueError, match="smallest"):
+        sc.size_grid(10, 10, 2)
+
+
+def test_first_passage_interpolates_in_log_size():
+    sizes = np.array([10, 20, 40, 80])
+    errors = np.array([[0.4, 0.2, 0.1, 0.05]] * 3)
+    assert sc.first_passage(sizes, errors, 0.2) == pytest.approx(20)
+    # halfway between 0.2 and 0.1 in error is halfway between 20 and 40 in ln m
+    assert sc.first_passage(sizes, errors, 0.15) == pytest.approx(math.sqrt(20 * 40))
+    assert sc.first_passage(sizes, errors, 0.5) == 10
+    assert sc.first_passage(sizes, errors, 0.01) == math.inf
+
+
+def test_crossing_size_is_the_last_upward_sign_change():
+    sizes = np.array([1, 2, 4, 8, 16])
+    assert sc.crossing_size(sizes, [0.1, -0.1, -0.1, 0.1, 0.2]) == pytest.approx(math.sqrt(32))
+    assert math.isnan(sc.crossing_size(sizes, [-0.3, -0.2, -0.1, -0.1, 0.0]))
+
+
+def _synthetic(n, power, repeats, rng):
+    """Curves whose mean reaches 0.01 at m = 10 n^power, with noise."""
+    sizes = sc.size_grid(4, 100_000, 4)
+    mean = 0.01 * (10 * n**power / sizes)
+    errors = mean * (1 + 0.05 * rng.standard_normal((repeats, sizes.size)))
+    return sc.LearningCurves(sizes, errors, errors, 0.0, 1.0)
+
+
+@pytest.mark.parametrize("power", [0.0, 0.5, 1.0])
+def test_sample_complexity_recovers_a_known_slope(power):
+    rng = np.random.default_rng(3)
+    curves = {n: _synthetic(n, power, 16, rng) for n in (10, 100, 1000)}
+    result = sc.sample_complexity(curves, "logistic", 0.01, rng)
+    assert result.slope == pytest.approx(power, abs=0.03)
+    assert 0 < result.slope_se < 0.05
+    with pytest.raises(ValueError, match="method"):
+        sc.sample_complexity(curves, "svm", 0.01, rng)
+
+
+def test_learning_curves_are_the_exact_risks_of_the_fits():
+    law = theory.paper_design(n_classes=3, n_features=6, loader_transform=True)
+    seed = np.random.SeedSequence(5)
+    sizes = [12, 30]
+    curves = sc.learning_curves(law, NUMPY, seed, sizes, 4, 1.0)
+    assert curves.naive_bayes.shape == curves.logistic.shape == (4, 2)
+    x, labels = (to_numpy(a) for a in gen.sample_training_sets(law, NUMPY, seed, 4, 30))
+    rule = gen.fit_naive_bayes(x[:, :12], labels[:, :12], 3)
+    np.testing.assert_allclose(
+        curves.naive_bayes[:, 0], theory.zero_one_risk(rule.weights, rule.intercepts, law)
+    )
+    fit = gen.fit_logistic(x, labels, 3, 1.0)
+    np.testing.assert_allclose(
+        curves.logistic[:, 1], theory.zero_one_risk(fit.weights, fit.intercepts, law), atol=1e-6
+    )
+    mean, se = curves.paired_gap()
+    np.testing.assert_allclose(mean, np.mean(curves.naive_bayes - curves.logistic, axis=0))
+    assert np.all(se >= 0) and curves.bayes_error == pytest.approx(theory.bayes_error(law))
+    with pytest.raises(ValueError, match="increasing"):
+        sc.learning_curves(law, NUMPY, seed, [30, 12], 4, 1.0)
+    with pytest.raises(ValueError, match="repeats"):
+        sc.learning_curves(law, NUMPY, seed, sizes, 1, 1.0)
