@@ -17,11 +17,13 @@ machine load hits both alike):
 
 Both solvers must reach the same objective: every scikit-learn solution is scored with
 ``logistic_objective`` (the function the batched solver minimises) and the relative gaps are
-recorded, as are prediction disagreements on a test set. The speed-up is the fastest
-``sklearn_loop`` round over the fastest ``batched_path`` round: one thread against one
-process. The threaded ratio is reported beside it; the scikit-learn loop could be spread over
-the cores too (at most ``--threads`` times faster), so it is not the like-for-like figure. Writes one JSON file under
-``benchmarks/results/`` with the command, backend, device and versions.
+recorded, as are prediction disagreements on a test set, and how far above the optimum the
+official code's settings (lbfgs, tol 1e-4, max_iter 1000) leave the objective. The speed-up is
+the fastest ``sklearn_loop`` round over the fastest ``batched_path`` round: one Python thread
+against one process (BLAS may use both cores in either). The threaded ratio is reported beside
+it; the scikit-learn loop could be spread over the cores too (at most ``--threads`` times
+faster), so it is not the like-for-like figure. Writes one JSON file under
+``benchmarks/results/`` with the command, backend, device, versions and the load average.
 
     python benchmarks/nb_lr_solver.py
     python benchmarks/nb_lr_solver.py --backend cupy --draws 256
@@ -49,9 +51,12 @@ from theory.generative import paper_design
 
 TARGET = 20.0
 """Speed-up the issue asks for on the 2-core CPU."""
+OFFICIAL_TOL, OFFICIAL_MAX_ITER = 1e-4, 1000
+"""scikit-learn's defaults, which the official ``main_simulation.py`` keeps: how far above the
+optimum its logistic-regression fits stop is recorded beside the timings."""
 
 
-def sklearn_loop(x, labels, sizes, n_classes, C, tol, warm_start):
+def sklearn_loop(x, labels, sizes, n_classes, C, tol, warm_start, max_iter=10**6):
     """Fit every (draw, size) problem with scikit-learn; weights (S, B, K, n), intercepts (S, B, K)
     in the batched solver's parametrisation, and the lbfgs iteration counts."""
     draws, _, n = x.shape
@@ -65,7 +70,7 @@ def sklearn_loop(x, labels, sizes, n_classes, C, tol, warm_start):
             penalty = generative.scikit_learn_C(C, np.unique(classes).size)
             if model is None or not warm_start or penalty != model.C:
                 model = LogisticRegression(
-                    C=penalty, tol=tol, max_iter=10**6, warm_start=warm_start
+                    C=penalty, tol=tol, max_iter=max_iter, warm_start=warm_start
                 )
             with warnings.catch_warnings():
                 warnings.simplefilter("error", ConvergenceWarning)
@@ -144,10 +149,13 @@ def run(args, backend) -> dict:
             flush=True,
         )
 
+    official_weights, official_intercepts, _ = sklearn_loop(
+        host_x, host_labels, sizes, args.classes, args.C, OFFICIAL_TOL, False, OFFICIAL_MAX_ITER
+    )
     fits = batched_path()
     cold = batched_cold()
     synchronise(backend)
-    gaps, disagreements, cold_gaps = [], 0, []
+    gaps, disagreements, cold_gaps, official_excess = [], 0, [], []
     for i, size in enumerate(sizes):
         ours = fits[i]
         theirs = generative.AffineScores(
@@ -161,10 +169,19 @@ def run(args, backend) -> dict:
         gaps.append((objective - reference) / np.abs(reference))
         cold_objective = backends.to_numpy(cold.objective)[i * args.draws : (i + 1) * args.draws]
         cold_gaps.append((cold_objective - reference) / np.abs(reference))
+        official = generative.AffineScores(
+            xp.asarray(official_weights[i], dtype=x.dtype),
+            xp.asarray(official_intercepts[i], dtype=x.dtype),
+        )
+        official_value = backends.to_numpy(
+            generative.logistic_objective(prefix_x, prefix_labels, official, args.C)
+        )
+        official_excess.append((official_value - objective) / np.abs(objective))
         ours_predicted = backends.to_numpy(generative.predict(test_x[0], ours))
         theirs_predicted = backends.to_numpy(generative.predict(test_x[0], theirs))
         disagreements += int(np.sum(ours_predicted != theirs_predicted))
     gaps, cold_gaps = np.concatenate(gaps), np.concatenate(cold_gaps)
+    official_excess = np.concatenate(official_excess)
     best = {key: min(r[key] for r in rounds) for key in rounds[0] if key.endswith("_s")}
     speed_up = best["sklearn_loop_s"] / best["batched_path_s"]
     return {
@@ -207,6 +224,13 @@ def run(args, backend) -> dict:
         "min_relative_gap": float(np.min(gaps)),
         "cold_max_abs_relative_gap": float(np.max(np.abs(cold_gaps))),
         "equal_objective_within_1e-8": bool(np.max(np.abs(gaps)) <= 1e-8),
+        "official_settings": {
+            "tol": OFFICIAL_TOL,
+            "max_iter": OFFICIAL_MAX_ITER,
+            "definition": "(F_official - F_batched) / |F_batched|",
+            "max_relative_excess": float(np.max(official_excess)),
+            "median_relative_excess": float(np.median(official_excess)),
+        },
         "test_rows": args.test_size,
         "prediction_disagreements": disagreements,
         "predictions_compared": args.test_size * args.draws * len(sizes),
