@@ -20,12 +20,14 @@ Both solvers must reach the same objective: every scikit-learn solution is score
 recorded, as are prediction disagreements on a test set, and how far above the optimum the
 official code's settings (lbfgs, tol 1e-4, max_iter 1000) leave the objective. The speed-up is
 the fastest ``sklearn_loop`` round over the fastest ``batched_path`` round: one Python thread
-against one process (BLAS may use both cores in either). The threaded ratio is reported beside
+against one process; ``thread_pools`` records the BLAS and OpenMP pools (run with
+``OPENBLAS_NUM_THREADS=1`` for a one-core comparison that another job on the machine cannot
+distort through oversubscribed BLAS threads). The threaded ratio is reported beside
 it; the scikit-learn loop could be spread over the cores too (at most ``--threads`` times
 faster), so it is not the like-for-like figure. Writes one JSON file under
 ``benchmarks/results/`` with the command, backend, device, versions and the load average.
 
-    python benchmarks/nb_lr_solver.py
+    OPENBLAS_NUM_THREADS=1 python benchmarks/nb_lr_solver.py
     python benchmarks/nb_lr_solver.py --backend cupy --draws 256
 """
 
@@ -43,6 +45,7 @@ import numpy as np
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_info
 from timing import RESULTS, best_of, synchronise, write_record
 
 from simulations import backend as backends
@@ -224,6 +227,11 @@ def run(args, backend) -> dict:
         "min_relative_gap": float(np.min(gaps)),
         "cold_max_abs_relative_gap": float(np.max(np.abs(cold_gaps))),
         "equal_objective_within_1e-8": bool(np.max(np.abs(gaps)) <= 1e-8),
+        "thread_pools": [
+            {key: pool[key] for key in ("internal_api", "prefix", "num_threads")}
+            for pool in threadpool_info()
+        ],
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
         "official_settings": {
             "tol": OFFICIAL_TOL,
             "max_iter": OFFICIAL_MAX_ITER,
