@@ -1,20 +1,23 @@
-"""The ``losslab`` command: ``list``, ``check`` and ``figures``.
+"""The ``losslab`` command: ``list``, ``check``, ``figures`` and ``analyze``.
 
-Exit codes: 0 when every verdict equals its expected verdict, 1 otherwise, 2 on usage errors
-(unknown claim or paper, unknown or unavailable backend, unwritable output folder).
+Exit codes: 0 when every verdict equals its expected verdict (``analyze``: when the analysis
+ran), 1 otherwise, 2 on usage errors (unknown claim or paper, unknown or unavailable backend,
+unwritable output folder; for ``analyze``, an expression the safe parser refuses or the
+analysis cannot take, or an invalid option).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
 
 from tqdm import tqdm
 
-from paper_checks import report
+from paper_checks import analyze, report
 from paper_checks.claims import SCALES, Context, Result, claim_seed, run_claim, select
 from paper_checks.registry import REGISTRY
 from simulations import backend as backends
@@ -55,6 +58,24 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--seed", type=int, default=DEFAULT_SEED, help="root random seed")
         sub.add_argument("--out", type=Path, default=Path(default_out), help="output folder")
+    analyze = commands.add_parser(
+        "analyze", help="the theory of one loss: convexity, calibration, psi, Gamma"
+    )
+    analyze.add_argument(
+        "expression",
+        metavar="EXPR",
+        help="a margin loss in z, e.g. 'log(1 + exp(-z))' (with --comp-sum: a function of u); "
+        "write -- before an EXPR that starts with '-'",
+    )
+    analyze.add_argument(
+        "--comp-sum", action="store_true", help="EXPR is a comp-sum outer function Phi(u)"
+    )
+    analyze.add_argument("--bound", type=float, default=None, help="score bound B of the class")
+    analyze.add_argument(
+        "--classes", type=int, default=None, help="number of classes for --comp-sum (default 2)"
+    )
+    analyze.add_argument("--json", action="store_true", help="machine-readable output")
+    analyze.add_argument("--plot", type=Path, default=None, metavar="PATH", help="write a PNG")
     return parser
 
 
@@ -105,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "list":
         return _list(args.json)
+    if args.command == "analyze":
+        return _analyze(args)
     try:
         claims = select(REGISTRY, args.selectors)
         if args.command == "figures":
@@ -147,6 +170,42 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"report: {json_path} and {md_path}")
     return 0 if document["all_as_expected"] else 1
+
+
+_ANALYSIS_FAILURES = (
+    ValueError,
+    TypeError,
+    NotImplementedError,
+    ArithmeticError,
+    RecursionError,
+)
+"""What sympy and the analysis raise on input they cannot take; reported in one line."""
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    if args.bound is not None and (args.comp_sum or not (0 < args.bound < math.inf)):
+        why = "applies to binary margin losses only" if args.comp_sum else "must be positive"
+        return _usage_error(f"--bound {why}")
+    if args.classes is not None and (not args.comp_sum or args.classes < 2):
+        why = "must be at least 2" if args.comp_sum else "applies to --comp-sum only"
+        return _usage_error(f"--classes {why}")
+    if args.plot is not None and args.plot.suffix not in ("", ".png"):
+        return _usage_error(f"--plot writes a PNG: {args.plot} does not end in .png")
+    try:
+        result = analyze.analyze(
+            args.expression, comp=args.comp_sum, bound=args.bound, n_classes=args.classes or 2
+        )
+    except _ANALYSIS_FAILURES as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        return _usage_error(f"cannot analyze {args.expression!r}: {message}")
+    print(analyze.to_json(result) if args.json else analyze.render(result))
+    if args.plot is not None:
+        try:
+            path = analyze.plot(result, args.plot)
+        except OSError as error:
+            return _usage_error(f"cannot write {args.plot}: {error.strerror or error}")
+        print(f"figure: {path}", file=sys.stderr if args.json else sys.stdout)
+    return 0
 
 
 def _usage_error(message: str) -> int:

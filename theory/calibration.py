@@ -224,12 +224,17 @@ class CCReport:
         }
 
 
-def check_cc(phi: sp.Expr | str, margin: sp.Symbol | str | None = None) -> CCReport:
+def check_cc(
+    phi: sp.Expr | str,
+    margin: sp.Symbol | str | None = None,
+    *,
+    table_points: int = binary.TABLE_POINTS,
+) -> CCReport:
     """Convexity, differentiability at 0, φ'(0) < 0, boundedness below and calibration of φ.
 
     Calibration: for a convex φ by BJM's theorem (CC iff differentiable at 0 with φ'(0) < 0),
     with the weakest rung of those premises; otherwise from the ψ-transform
-    (:func:`theory.binary.psi_transform`: ψ(θ) > 0 for θ > 0).
+    (:func:`theory.binary.psi_transform` on a θ-grid of ``table_points``: ψ(θ) > 0 for θ > 0).
     """
     phi = binary.margin_loss(phi, margin)
     convex = convexity(phi)
@@ -259,7 +264,7 @@ def check_cc(phi: sp.Expr | str, margin: sp.Symbol | str | None = None) -> CCRep
             "phi is unbounded below and not shown convex: H(eta) = -oo, psi is undefined",
         )
     else:
-        psi = binary.psi_transform(phi)
+        psi = binary.psi_transform(phi, table_points=table_points)
         holds = psi.calibrated
         status = {True: Status.CERTIFIED, False: Status.REFUTED}.get(holds, Status.INCONCLUSIVE)
         calibrated = Proof(
