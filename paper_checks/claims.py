@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from simulations.backend import Backend
+from simulations.sweeps import Cell, Executor, Store, Task, run_sweep
 from theory.proof import Proof, Status
 
 
@@ -51,15 +52,22 @@ SCALES = ("quick", "full")
 
 @dataclass(frozen=True)
 class Context:
-    """What a check receives: the scale, the backend and its own seed."""
+    """What a check receives: the scale, the backend, its own seed, and where its sweeps run:
+    the store of finished cells (none: nothing is cached) and the executor (none: serial)."""
 
     scale: str
     backend: Backend
     seed: np.random.SeedSequence
+    store: Store | None = None
+    executor: Executor | None = None
 
     def pick(self, quick: Any, full: Any) -> Any:
         """The quick-scale or the full-scale value of a knob."""
         return quick if self.scale == "quick" else full
+
+    def sweep(self, task: Task, cells: list[Cell]) -> list[dict[str, Any]]:
+        """:func:`simulations.sweeps.run_sweep` with this context's store and executor."""
+        return run_sweep(task, cells, self.store, self.executor)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,14 @@
 
 Exit codes: 0 when every verdict equals its expected verdict (``analyze``: when the analysis
 ran), 1 otherwise, 2 on usage errors (unknown claim or paper, unknown or unavailable backend,
-unwritable output folder; for ``analyze``, an expression the safe parser refuses or the
-analysis cannot take, or an invalid option).
+unwritable output or cache folder, ``--scheduler`` without ``--executor dask``, an unreachable
+Dask scheduler; for ``analyze``, an expression the safe parser refuses or the analysis cannot
+take, or an invalid option).
+
+``check`` and ``figures`` run the simulation sweeps on ``--executor`` (serial, a local process
+pool, or Dask: the scheduler at ``--scheduler``, else a local cluster) and, with ``--cache
+DIR``, keep every finished cell there (:mod:`simulations.sweeps`): a rerun computes only what
+is missing.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from paper_checks import analyze, report
 from paper_checks.claims import SCALES, Context, Result, claim_seed, run_claim, select
 from paper_checks.registry import REGISTRY
 from simulations import backend as backends
+from simulations import sweeps
 
 DEFAULT_SEED = 20230723
 
@@ -58,6 +65,26 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--seed", type=int, default=DEFAULT_SEED, help="root random seed")
         sub.add_argument("--out", type=Path, default=Path(default_out), help="output folder")
+        sub.add_argument(
+            "--executor",
+            choices=sweeps.EXECUTORS,
+            default="serial",
+            help="where simulation cells run (default serial)",
+        )
+        sub.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            default=None,
+            help="Dask scheduler address, e.g. tcp://host:8786 (with --executor dask; default: "
+            "a local cluster)",
+        )
+        sub.add_argument(
+            "--cache",
+            type=Path,
+            default=None,
+            metavar="DIR",
+            help="keep finished simulation cells in DIR and reuse them (default: no cache)",
+        )
     analyze = commands.add_parser(
         "analyze", help="the theory of one loss: convexity, calibration, psi, Gamma"
     )
@@ -112,12 +139,15 @@ def _writable(folder: Path) -> Path:
     return folder
 
 
-def _run(args: argparse.Namespace, claims, backend, figure_dir: Path) -> list[Result]:
+def _run(
+    args: argparse.Namespace, claims, backend, figure_dir: Path, store, executor
+) -> list[Result]:
     results = []
     with tqdm(claims, unit="claim", disable=None, file=sys.stderr) as bar:
         for claim in bar:
             bar.set_postfix_str(claim.id)
-            context = Context(args.scale, backend, claim_seed(args.seed, claim.id))
+            seed = claim_seed(args.seed, claim.id)
+            context = Context(args.scale, backend, seed, store, executor)
             results.append(run_claim(claim, context, figure_dir))
     return results
 
@@ -133,21 +163,38 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "figures":
             claims = [c for c in claims if c.figure is not None]
         backend = backends.select(args.backend)
+        if args.scheduler is not None and args.executor != "dask":
+            raise ValueError("--scheduler needs --executor dask")
         out = _writable(args.out)
     except KeyError as error:
         return _usage_error(error.args[0])
-    except backends.BackendError as error:
+    except (backends.BackendError, ValueError) as error:
         return _usage_error(str(error))
     except OSError as error:
         return _usage_error(f"cannot write to {args.out}: {error.strerror or error}")
+    try:
+        store = None if args.cache is None else sweeps.Store(_writable(args.cache))
+    except OSError as error:
+        return _usage_error(f"cannot write to {args.cache}: {error.strerror or error}")
+    try:
+        executor = sweeps.make_executor(args.executor, args.scheduler)
+    except (OSError, ValueError) as error:
+        where = args.scheduler or "a local cluster"
+        message = " ".join(str(error).split()) or type(error).__name__
+        return _usage_error(f"cannot start the {args.executor} executor on {where}: {message}")
+    with executor:
+        return _check(args, argv, claims, backend, out, store, executor)
+
+
+def _check(args, argv, claims, backend, out: Path, store, executor) -> int:
     start = time.perf_counter()
     if args.command == "figures":
-        results = _run(args, claims, backend, out)
+        results = _run(args, claims, backend, out, store, executor)
         for result in results:
             for path in result.figures:
                 print(path)
         return 0 if all(r.figures for r in results) else 1
-    results = _run(args, claims, backend, out / "figures")
+    results = _run(args, claims, backend, out / "figures", store, executor)
     document = report.build(
         results,
         run={
@@ -158,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
             "versions": backend.describe()["versions"],
             "seed": args.seed,
             "scale": args.scale,
+            "executor": args.executor,
+            "scheduler": args.scheduler,
+            "cache": None if args.cache is None else str(args.cache),
             "duration_s": time.perf_counter() - start,
             "command": "losslab " + " ".join(sys.argv[1:] if argv is None else argv),
         },

@@ -17,6 +17,7 @@ from figures import generative as draw
 from paper_checks.claims import Claim, Context, Method, Outcome, Provenance, Verdict, proof_outcome
 from simulations import sample_complexity as sweep
 from simulations.backend import derive
+from simulations.sweeps import Cell
 from theory import generative as theory
 
 PAPER = "ng2001"
@@ -182,13 +183,21 @@ def two_regimes(ctx: Context, law_of=_block_law, n_values=None) -> Outcome:
     with n. Binary, logistic regression at the official C (1 in scikit-learn's convention);
     ``law_of(K, n, rng)`` gives the law, ``n_values`` the dimensions (default by scale)."""
     n_values = n_values or ctx.pick((32, 64, 128), (32, 64, 128, 256))
-    rows = []
-    for n in n_values:
-        law = law_of(2, n, derive(ctx.seed, 0, n))
-        sizes = sweep.size_grid(4, 32 * n, 2)
-        curves = sweep.learning_curves(
-            law, ctx.backend, derive(ctx.seed, 1, n), sizes, ctx.pick(16, 30), 0.5
+    laws = [law_of(2, n, derive(ctx.seed, 0, n)) for n in n_values]
+    cells = [
+        Cell(
+            sweep.CurvesConfig.of(
+                law, ctx.backend, sweep.size_grid(4, 32 * n, 2), ctx.pick(16, 30), 0.5
+            ),
+            derive(ctx.seed, 1, n),
         )
+        for n, law in zip(n_values, laws)
+    ]
+    results = ctx.sweep(sweep.curves_task, cells)
+    rows = []
+    for n, law, result in zip(n_values, laws, results):
+        curves = sweep.LearningCurves.from_result(result)
+        sizes = curves.sizes
         mean, se = curves.paired_gap()
         z = mean / np.where(se > 0, se, np.inf)
         crossing = sweep.crossing_size(sizes, mean)

@@ -19,6 +19,7 @@ from paper_checks.claims import Claim, Context, Method, Outcome, Provenance, Ver
 from simulations import generative as fits
 from simulations import sample_complexity as sweep
 from simulations.backend import derive, to_numpy
+from simulations.sweeps import Cell
 from theory import comp_sum
 from theory import generative as theory
 
@@ -180,19 +181,24 @@ def _fixed_separation_law(n_classes: int, n_features: int) -> theory.GaussianCla
 
 def _curves(ctx: Context, law_of, grid: dict[int, tuple[int, ...]], repeats: int, reach: int):
     """Learning curves {K: {n: curves}} on sizes 2K … reach·n, four per octave, each (K, n)
-    from its own child of the claim's seed."""
-    curves: dict[int, dict[int, sweep.LearningCurves]] = {}
-    for k, n_values in grid.items():
-        curves[k] = {}
-        for n in n_values:
-            curves[k][n] = sweep.learning_curves(
+    from its own child of the claim's seed; one sweep cell per (K, n)."""
+    pairs = [(k, n) for k, n_values in grid.items() for n in n_values]
+    cells = [
+        Cell(
+            sweep.CurvesConfig.of(
                 law_of(k, n),
                 ctx.backend,
-                derive(ctx.seed, 1, k, n),
                 sweep.size_grid(2 * k, reach * n, 4),
                 repeats,
                 official_C(k),
-            )
+            ),
+            derive(ctx.seed, 1, k, n),
+        )
+        for k, n in pairs
+    ]
+    curves: dict[int, dict[int, sweep.LearningCurves]] = {k: {} for k in grid}
+    for (k, n), result in zip(pairs, ctx.sweep(sweep.curves_task, cells)):
+        curves[k][n] = sweep.LearningCurves.from_result(result)
     return curves
 
 

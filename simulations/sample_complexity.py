@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulations import generative
-from simulations.backend import Backend, to_numpy
+from simulations.backend import Backend, select, to_numpy
 from theory.generative import GaussianClasses, bayes_error, zero_one_risk
 
 
@@ -46,6 +46,67 @@ class LearningCurves:
         return difference.mean(axis=0), difference.std(axis=0, ddof=1) / math.sqrt(
             difference.shape[0]
         )
+
+    def as_result(self) -> dict[str, np.ndarray | float]:
+        """The curves as a :data:`simulations.sweeps.Result` (numpy arrays and floats)."""
+        return {
+            "sizes": np.asarray(self.sizes),
+            "naive_bayes": np.asarray(self.naive_bayes),
+            "logistic": np.asarray(self.logistic),
+            "bayes_error": float(self.bayes_error),
+            "C": float(self.C),
+            "newton_iterations": np.asarray(self.newton_iterations, dtype=np.int64),
+        }
+
+    @classmethod
+    def from_result(cls, result) -> LearningCurves:
+        """The inverse of :meth:`as_result`."""
+        return cls(
+            result["sizes"],
+            result["naive_bayes"],
+            result["logistic"],
+            float(result["bayes_error"]),
+            float(result["C"]),
+            [int(i) for i in result["newton_iterations"]],
+        )
+
+
+@dataclass(frozen=True)
+class CurvesConfig:
+    """One :func:`learning_curves` cell of a sweep: the law by its arrays (keyed by their
+    hash), the backend by name (selected in the worker: a backend is never pickled), the sizes,
+    the repeats and C."""
+
+    means: np.ndarray
+    covariance: np.ndarray
+    priors: np.ndarray
+    backend: str
+    sizes: tuple[int, ...]
+    repeats: int
+    C: float
+
+    @classmethod
+    def of(cls, law: GaussianClasses, backend: Backend, sizes, repeats: int, C: float):
+        """The cell of ``learning_curves(law, backend, seed, sizes, repeats, C)``."""
+        return cls(
+            law.means,
+            law.covariance,
+            law.priors,
+            backend.name,
+            tuple(int(m) for m in sizes),
+            int(repeats),
+            float(C),
+        )
+
+
+def curves_task(config: CurvesConfig, seed: np.random.SeedSequence) -> dict:
+    """The sweep task of :func:`learning_curves` (its result is :meth:`LearningCurves.as_result`);
+    the law rebuilt from its arrays is the caller's law exactly."""
+    law = GaussianClasses(config.means, config.covariance, config.priors)
+    curves = learning_curves(
+        law, select(config.backend), seed, config.sizes, config.repeats, config.C
+    )
+    return curves.as_result()
 
 
 def learning_curves(

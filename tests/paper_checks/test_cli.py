@@ -106,3 +106,29 @@ def test_python_dash_m_entry_point():
 @pytest.mark.slow
 def test_the_whole_registry_at_quick_scale_is_as_expected(tmp_path):
     assert cli.main(["check", "--out", str(tmp_path), "--backend", "numpy"]) == 0
+
+
+def test_scheduler_without_the_dask_executor_exits_2(tmp_path, capsys):
+    args = ["check", "mao2023.tight_gce", "--scheduler", "tcp://127.0.0.1:8786"]
+    assert cli.main([*args, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--scheduler needs --executor dask" in err and "\n" not in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_unreachable_scheduler_exits_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli.sweeps.Dask.__init__, "__defaults__", (None, 2, 0.5))
+    args = ["check", "mao2023.tight_gce", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1"]
+    assert cli.main([*args, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot start the dask executor on tcp://127.0.0.1:1" in err and "\n" not in err
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_the_report_records_executor_and_cache(tmp_path):
+    cache = tmp_path / "cache"
+    args = ["check", "mao2023.tight_gce", "--executor", "process", "--cache", str(cache)]
+    assert cli.main([*args, "--out", str(tmp_path / "report")]) == 0
+    document = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert document["executor"] == "process" and document["cache"] == str(cache)
+    assert cache.is_dir()

@@ -47,3 +47,24 @@ def test_a_wrong_decay_exponent_is_refuted(ctx):
 
 def test_euclidean_parameter_accuracy_needs_m_linear_in_n(ctx):
     assert ng2001.nb_concentration(ctx, norm="l2").verdict is Verdict.REFUTED
+
+
+def test_two_regimes_is_the_same_from_the_sweep_store_and_a_rerun_computes_nothing(
+    ctx, tmp_path, monkeypatch
+):
+    from dataclasses import replace
+
+    from simulations import sample_complexity
+    from simulations.sweeps import Store
+
+    plain = ng2001.two_regimes(ctx, n_values=(32, 48))
+    stored = replace(ctx, store=Store(tmp_path))
+    first = ng2001.two_regimes(stored, n_values=(32, 48))
+    monkeypatch.setattr(sample_complexity, "learning_curves", None)  # a call would fail
+    again = ng2001.two_regimes(stored, n_values=(32, 48))
+    for outcome in (first, again):
+        assert outcome.summary == plain.summary and outcome.evidence == plain.evidence
+        for row, plain_row in zip(outcome.data["rows"], plain.data["rows"]):
+            cached, curves = row["curves"], plain_row["curves"]
+            assert cached.logistic.tobytes() == curves.logistic.tobytes()
+            assert cached.naive_bayes.tobytes() == curves.naive_bayes.tobytes()

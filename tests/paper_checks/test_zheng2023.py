@@ -107,3 +107,26 @@ def test_a_doubled_transform_is_refuted_symbolically_and_numerically(ctx):
     doubled = 2 * theory.logistic_transform_expr()
     assert zheng2023.logistic_transform(ctx, psi=doubled).verdict is Verdict.REFUTED
     assert zheng2023.logistic_h_consistency(ctx, scale=2.0).verdict is Verdict.REFUTED
+
+
+def test_curves_are_the_same_from_the_sweep_store_and_a_rerun_computes_nothing(
+    ctx, tmp_path, monkeypatch
+):
+    from dataclasses import replace
+
+    from simulations import sample_complexity
+    from simulations.sweeps import Store
+
+    grid = {2: (40,), 3: (30,)}
+    plain = zheng2023.well_specified_no_crossing(ctx, grid=grid)
+    stored = replace(ctx, store=Store(tmp_path))
+    first = zheng2023.well_specified_no_crossing(stored, grid=grid)
+    monkeypatch.setattr(sample_complexity, "learning_curves", None)  # a call would fail
+    again = zheng2023.well_specified_no_crossing(stored, grid=grid)
+    for outcome in (first, again):
+        assert outcome.summary == plain.summary and outcome.evidence == plain.evidence
+        for k, by_n in plain.data["curves"].items():
+            for n, curves in by_n.items():
+                cached = outcome.data["curves"][k][n]
+                assert cached.logistic.tobytes() == curves.logistic.tobytes()
+                assert cached.naive_bayes.tobytes() == curves.naive_bayes.tobytes()
