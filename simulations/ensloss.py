@@ -126,9 +126,15 @@ def ensloss_derivatives(
 
 
 def fixed_derivative(loss: str, margins: Any, xp: Any) -> Any:
-    """φ'(s) of the fixed losses: BCE (logistic), hinge, exponential."""
+    """φ'(s) of the fixed losses: BCE (logistic) −1/(1 + e^s), hinge −[s < 1], exponential
+    −e^{−s}.
+
+    BCE is evaluated as −e^{−|s|}/(1 + e^{−|s|}) for s ≥ 0 and −1/(1 + e^{−|s|}) otherwise, exact
+    to rounding at every finite margin. The exponential's derivative is not representable below
+    s = −709; it saturates at −e^{700} for s < −700, so a step never sees −inf."""
     if loss == "bce":
-        return -1.0 / (1.0 + xp.exp(xp.minimum(margins, 700.0)))
+        decay = xp.exp(-xp.abs(margins))
+        return xp.where(margins >= 0, -decay, -1.0) / (1.0 + decay)
     if loss == "hinge":
         return -xp.astype(margins < 1, margins.dtype)
     if loss == "exponential":

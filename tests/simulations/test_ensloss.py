@@ -76,6 +76,24 @@ def test_inverse_box_cox_edges():
     assert ens.inverse_box_cox(np.array([-3.0]), 0.5, xp)[0] == 0.0
 
 
+@given(hnp.arrays(np.float64, 64, elements=st.floats(-1e4, 1e4)))
+def test_fixed_derivatives_are_stable_at_extreme_margins(margins):
+    import warnings
+
+    import array_api_compat.numpy as xp
+
+    margins = np.sort(margins)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bce = ens.fixed_derivative("bce", margins, xp)
+        exponential = ens.fixed_derivative("exponential", margins, xp)
+    assert np.all((bce >= -1) & (bce <= 0)) and np.all(np.diff(bce) >= 0)
+    assert np.all(np.isfinite(exponential)) and np.all(np.diff(exponential) >= 0)
+    moderate = np.abs(margins) < 700
+    np.testing.assert_allclose(bce[moderate], -1 / (1 + np.exp(margins[moderate])), rtol=1e-12)
+    np.testing.assert_allclose(exponential[moderate], -np.exp(-margins[moderate]), rtol=1e-12)
+
+
 def test_fixed_derivatives_match_their_losses():
     import array_api_compat.numpy as xp
 

@@ -143,6 +143,27 @@ def test_numerics_are_stable_at_extreme_scores():
     assert np.isinf(comp_sum.conditional_risk(p, scores, 0.0)[0])
 
 
+@given(
+    st.lists(st.floats(-1e4, 1e4), min_size=3, max_size=3),
+    st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3).filter(lambda w: sum(w) > 0.01),
+    st.sampled_from(TAUS),
+    st.floats(-1e4, 1e4),
+)
+def test_risk_is_stable_and_shift_invariant_for_scores_up_to_1e4(scores, weights, tau, shift):
+    import warnings
+
+    p = np.array([weights]) / sum(weights)
+    scores = np.array([scores])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = comp_sum.conditional_risk(p, scores, tau)
+        moved = comp_sum.conditional_risk(p, scores + shift, tau)
+    assert not np.isnan(value).any() and np.all(value >= -1e-12)
+    if tau >= 1:
+        assert np.all(np.isfinite(value))
+    np.testing.assert_allclose(moved, value, rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
