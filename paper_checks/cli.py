@@ -194,6 +194,8 @@ def _check(args, argv, claims, backend, out: Path, store, executor) -> int:
             for path in result.figures:
                 print(path)
         return 0 if all(r.figures for r in results) else 1
+    for stale in (out / "report.json", out / "report.md"):
+        stale.unlink(missing_ok=True)  # a run cut short must not leave an older report behind
     results = _run(args, claims, backend, out / "figures", store, executor)
     document = report.build(
         results,

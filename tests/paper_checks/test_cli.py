@@ -52,6 +52,19 @@ def test_check_writes_a_complete_report(tmp_path, capsys):
     assert "3/3 claims as expected" in capsys.readouterr().out
 
 
+def test_a_run_cut_short_leaves_no_older_report_behind(tmp_path, monkeypatch):
+    (tmp_path / "report.json").write_text('{"all_as_expected": true}')
+    (tmp_path / "report.md").write_text("stale")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(["check", "mao2023.tight_gce", "--out", str(tmp_path)])
+    assert not (tmp_path / "report.json").exists() and not (tmp_path / "report.md").exists()
+
+
 def test_a_mismatch_exits_1(tmp_path, monkeypatch):
     from paper_checks.claims import Verdict
 
