@@ -14,10 +14,10 @@ import numpy as np
 
 from figures import contrastive as draw
 from paper_checks.claims import Claim, Context, Method, Outcome, Provenance, Verdict, proof_outcome
+from paper_checks.yeh2022 import encoder_runs
 from simulations import embeddings
-from simulations.backend import derive
 from simulations.contrastive import normalise
-from simulations.contrastive_training import EncoderConfig, train_linear_encoders
+from simulations.contrastive_training import EncoderConfig, EncoderGrid
 from theory import contrastive as theory
 
 PAPER = "wang2021"
@@ -116,14 +116,9 @@ def uniformity_tolerance_vs_tau(ctx: Context) -> Outcome:
     taus = [1.0, 0.7, 0.3, 0.2, 0.07]
     seeds = 6
     steps = ctx.pick(300, 1000)
-    run = train_linear_encoders(
-        ctx.backend,
-        derive(ctx.seed, 0),
-        [derive(ctx.seed, 1, k) for k in range(seeds)],
-        ["infonce"],
-        taus,
-        [0.02],
-        EncoderConfig(batch=32, steps=steps, record_every=steps, optimiser="adam"),
+    config = EncoderConfig(batch=32, steps=steps, record_every=steps, optimiser="adam")
+    (run,) = encoder_runs(
+        ctx, [EncoderGrid.of(ctx.backend, ["infonce"], taus, [0.02], seeds, config)]
     )
     final = {k: getattr(run, k)[0, :, 0, :] for k in ("uniformity", "tolerance", "accuracy")}
     uniform_verdict, uniform_steps = trend_verdict(final["uniformity"], +1)

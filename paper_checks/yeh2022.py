@@ -16,15 +16,18 @@ from figures import contrastive as draw
 from paper_checks.claims import Claim, Context, Method, Outcome, Provenance, Verdict, proof_outcome
 from simulations import contrastive as kernel
 from simulations import embeddings
-from simulations.backend import derive, to_numpy
+from simulations.backend import to_numpy
 from simulations.contrastive_training import (
     EncoderConfig,
+    EncoderGrid,
+    EncoderRun,
+    encoders_task,
     hessian,
     particle_descent,
     projected_descent,
     simplex_configuration,
-    train_linear_encoders,
 )
+from simulations.sweeps import Cell
 from theory import contrastive as theory
 
 PAPER = "yeh2022"
@@ -319,18 +322,22 @@ ADAM_RATES = tuple(0.00125 * 2**k for k in range(8))
 SPEED_STEPS = 25
 
 
+def encoder_runs(ctx: Context, grids: list[EncoderGrid]) -> list[EncoderRun]:
+    """Train every grid as one sweep cell under the claim's seed (cached and distributed as
+    the context says); same seed, same data model and initialisations for every grid."""
+    results = ctx.sweep(encoders_task, [Cell(grid, ctx.seed) for grid in grids])
+    return [EncoderRun.from_result(r, grid, ctx.seed) for r, grid in zip(results, grids)]
+
+
 def _toy_runs(ctx: Context, rates, optimiser: str, seeds: int, sizes, record_every: int):
     """Linear encoders on the note's latent-class toy (τ = 0.1), one run per batch size N."""
-    losses = ["infonce", "dcl", "dclw"]
-    children = [derive(ctx.seed, 1, k) for k in range(seeds)]
-    return {
-        n: train_linear_encoders(
+    grids = [
+        EncoderGrid.of(
             ctx.backend,
-            derive(ctx.seed, 0),
-            children,
-            losses,
+            ["infonce", "dcl", "dclw"],
             [TOY_TAU],
-            list(rates),
+            rates,
+            seeds,
             EncoderConfig(
                 batch=n,
                 steps=SPEED_STEPS,
@@ -340,7 +347,8 @@ def _toy_runs(ctx: Context, rates, optimiser: str, seeds: int, sizes, record_eve
             ),
         )
         for n in sizes
-    }
+    ]
+    return dict(zip(sizes, encoder_runs(ctx, grids)))
 
 
 def _paired_gap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -447,18 +455,10 @@ def tuned_learning_speed(ctx: Context, baseline: str = "infonce") -> Outcome:
 def q_b_falls_during_training(ctx: Context, learning_rate: float = NAIVE_RATE) -> Outcome:
     """Training InfoNCE on the toy (N = 8, SGD) lowers the batch-mean q_B: the positives get
     easier faster than the negatives do."""
-    seeds = 16
-    children = [derive(ctx.seed, 1, k) for k in range(seeds)]
-    steps = 100
-    run = train_linear_encoders(
-        ctx.backend,
-        derive(ctx.seed, 0),
-        children,
-        ["infonce"],
-        [TOY_TAU],
-        [learning_rate],
-        EncoderConfig(batch=8, steps=steps, record_every=steps),
-    )
+    seeds, steps = 16, 100
+    config = EncoderConfig(batch=8, steps=steps, record_every=steps)
+    grid = EncoderGrid.of(ctx.backend, ["infonce"], [TOY_TAU], [learning_rate], seeds, config)
+    (run,) = encoder_runs(ctx, [grid])
     q_b = run.mean_q_b[:, 0, 0, 0, :]  # (steps, seeds)
     early, late = q_b[:10].mean(0), q_b[-10:].mean(0)
     drop, error = _paired_gap(early, late)

@@ -18,6 +18,7 @@ numbers), so differences between losses, temperatures and learning rates are pai
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ import array_api_compat
 import numpy as np
 
 from simulations import embeddings
-from simulations.backend import ArrayRandom, Backend, derive, to_numpy
+from simulations.backend import ArrayRandom, Backend, derive, select, to_numpy
 from simulations.contrastive import contrastive, normalise, project_gradient
 
 OPTIMISERS = ("sgd", "adam")
@@ -159,6 +160,82 @@ class EncoderRun:
     mean_q_b: np.ndarray
     seeds: list[dict[str, Any]] = field(default_factory=list)
 
+    def as_result(self) -> dict[str, np.ndarray]:
+        """The metric arrays as a :data:`simulations.sweeps.Result` (the grid axes and seeds
+        are the cell's: see :meth:`from_result`)."""
+        return {
+            "record_steps": np.asarray(self.record_steps, dtype=np.int64),
+            **{key: np.asarray(getattr(self, key)) for key in _METRICS},
+        }
+
+    @classmethod
+    def from_result(
+        cls, result: dict[str, Any], grid: EncoderGrid, seed: np.random.SeedSequence
+    ) -> EncoderRun:
+        """The run of :func:`encoders_task` on ``grid`` and ``seed``, from its result."""
+        return cls(
+            list(grid.losses),
+            list(grid.taus),
+            list(grid.learning_rates),
+            [int(step) for step in result["record_steps"]],
+            *(np.asarray(result[key]) for key in _METRICS),
+            [_seed_record(s) for s in grid.run_seeds(seed)[1]],
+        )
+
+
+_METRICS = ("content", "accuracy", "uniformity", "tolerance", "mean_q_b")
+
+
+def _seed_record(seed: np.random.SeedSequence) -> dict[str, Any]:
+    return {"entropy": seed.entropy, "spawn_key": list(seed.spawn_key)}
+
+
+@dataclass(frozen=True)
+class EncoderGrid:
+    """One sweep cell of :func:`train_linear_encoders` (:func:`encoders_task`): the backend by
+    name (selected in the worker), the grid, the number of seeds and the
+    :class:`EncoderConfig` fields. From the cell's seed s the data model comes from
+    ``derive(s, 0)`` and seed k of the grid from ``derive(s, 1, k)``."""
+
+    backend: str
+    losses: tuple[str, ...]
+    taus: tuple[float, ...]
+    learning_rates: tuple[float, ...]
+    seeds: int
+    encoder: dict[str, Any]
+
+    @classmethod
+    def of(cls, backend: Backend, losses, taus, learning_rates, seeds: int, config: EncoderConfig):
+        return cls(
+            backend.name,
+            tuple(losses),
+            tuple(float(t) for t in taus),
+            tuple(float(r) for r in learning_rates),
+            int(seeds),
+            dataclasses.asdict(config),
+        )
+
+    def run_seeds(
+        self, seed: np.random.SeedSequence
+    ) -> tuple[np.random.SeedSequence, list[np.random.SeedSequence]]:
+        """The data-model seed and the per-run seeds of this cell under ``seed``."""
+        return derive(seed, 0), [derive(seed, 1, k) for k in range(self.seeds)]
+
+
+def encoders_task(grid: EncoderGrid, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """The sweep task of :func:`train_linear_encoders` (:meth:`EncoderRun.as_result`)."""
+    model_seed, seeds = grid.run_seeds(seed)
+    run = train_linear_encoders(
+        select(grid.backend),
+        model_seed,
+        seeds,
+        list(grid.losses),
+        list(grid.taus),
+        list(grid.learning_rates),
+        EncoderConfig(**grid.encoder),
+    )
+    return run.as_result()
+
 
 def train_linear_encoders(
     backend: Backend,
@@ -229,7 +306,7 @@ def train_linear_encoders(
         np.asarray(content),
         *(np.stack([f[key] for f in final]) for key in ("accuracy", "uniformity", "tolerance")),
         np.asarray(q_b),
-        [{"entropy": s.entropy, "spawn_key": list(s.spawn_key)} for s in seeds],
+        [_seed_record(s) for s in seeds],
     )
 
 

@@ -111,3 +111,28 @@ def test_training_rejects_bad_configurations():
         _train([0], [], [0.1], [0.1])
     with pytest.raises(ValueError, match="> 0"):
         _train([0], ["dcl"], [0.0], [0.1])
+
+
+def test_the_sweep_task_is_the_direct_training_run_and_round_trips():
+    config = training.EncoderConfig(batch=4, steps=3, record_every=1, eval_instances=20)
+    backend = select("numpy")
+    grid = training.EncoderGrid.of(backend, ["infonce", "dcl"], [0.1, 0.5], [0.05], 2, config)
+    seed = np.random.SeedSequence(11)
+    direct = training.train_linear_encoders(
+        backend,
+        derive(seed, 0),
+        [derive(seed, 1, k) for k in range(2)],
+        ["infonce", "dcl"],
+        [0.1, 0.5],
+        [0.05],
+        config,
+    )
+    swept = training.EncoderRun.from_result(training.encoders_task(grid, seed), grid, seed)
+    for key in ("content", "accuracy", "uniformity", "tolerance", "mean_q_b"):
+        np.testing.assert_array_equal(getattr(swept, key), getattr(direct, key))
+    assert (swept.losses, swept.taus, swept.learning_rates) == (
+        direct.losses,
+        direct.taus,
+        direct.learning_rates,
+    )
+    assert swept.record_steps == direct.record_steps and swept.seeds == direct.seeds
