@@ -177,6 +177,8 @@ def derive(seed: np.random.SeedSequence, *keys: int) -> np.random.SeedSequence:
     ``seed.spawn`` hands out new children on every call; a function that must give the same
     stream for the same seed whenever it is called uses ``derive(seed, k)`` instead.
     """
+    if not isinstance(seed, np.random.SeedSequence):
+        raise TypeError(f"seed must be a numpy.random.SeedSequence, got {type(seed).__name__}")
     return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *keys))
 
 

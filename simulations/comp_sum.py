@@ -186,6 +186,8 @@ def check_pointwise(
     ``candidate(t, xp)`` replaces :math:`\mathcal T_\tau` (negative controls use a shrunk Γ).
     Draws are split evenly across :data:`FAMILIES`, each from its own ``seed`` child.
     """
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ValueError(f"draws must be an integer >= 1, got {draws!r}")
     xp = backend.xp
     transform = comp_sum.transform(tau, n_classes)
     candidate = candidate or transform.evaluate

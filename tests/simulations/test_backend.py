@@ -67,3 +67,14 @@ def test_to_numpy_returns_host_arrays(backend):
     out = backends.to_numpy(array)
     assert isinstance(out, np.ndarray)
     np.testing.assert_array_equal(out, [1.0, 2.0])
+
+
+def test_derive_is_stable_and_refuses_a_plain_integer_seed():
+    seed = np.random.SeedSequence(5, spawn_key=(1,))
+    child = backends.derive(seed, 2, 3)
+    assert child.entropy == 5 and child.spawn_key == (1, 2, 3)
+    assert (
+        backends.derive(seed, 2, 3).generate_state(2).tolist() == child.generate_state(2).tolist()
+    )
+    with pytest.raises(TypeError, match="SeedSequence, got int"):
+        backends.derive(0, 1)

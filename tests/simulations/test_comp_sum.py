@@ -147,3 +147,11 @@ def test_float32_draws_hold_with_a_float32_rounding_budget(backend, seed, tau):
         candidate=_shrunk_gamma(tau, 10),
     )
     assert shrunk.violations > 0
+
+
+@pytest.mark.parametrize("draws", [0, -3, 2.5, True])
+def test_check_pointwise_refuses_a_bad_number_of_draws(draws):
+    with pytest.raises(ValueError, match="draws must be an integer"):
+        mc.check_pointwise(
+            1.0, 3, draws=draws, backend=select("numpy"), seed=np.random.SeedSequence(0)
+        )
