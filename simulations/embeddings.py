@@ -26,6 +26,7 @@ import numpy as np
 
 from simulations.backend import ArrayRandom, to_numpy
 from simulations.contrastive import normalise
+from theory.validation import check_parameter
 
 
 def paired_views(
@@ -113,9 +114,26 @@ def content_fraction(weights: Any, model: LatentClassModel, xp: Any) -> Any:
 
 
 def alignment(z: Any, xp: Any, alpha: float = 2.0) -> Any:
-    """Mean ‖z⁽¹⁾_i − z⁽²⁾_i‖^α over positive pairs; z ``(..., 2, n, d)``."""
+    """Mean ‖z⁽¹⁾_i − z⁽²⁾_i‖^α over positive pairs; z ``(..., 2, n, d)``, α > 0."""
+    _check_rows(z, xp, views=True)
+    _check_positive("alpha", alpha)
     gap = z[..., 0, :, :] - z[..., 1, :, :]
     return xp.mean(xp.sum(gap * gap, axis=-1) ** (alpha / 2), axis=-1)
+
+
+def _check_rows(z: Any, xp: Any, *, views: bool = False) -> None:
+    """Embeddings with at least two finite rows ``(..., n, d)`` (``(..., 2, n, d)`` for views)."""
+    if views and (z.ndim < 3 or z.shape[-3] != 2):
+        raise ValueError(f"z must have shape (..., 2, n, d) (two views), got {z.shape}")
+    if z.ndim < 2 or z.shape[-2] < 2:
+        raise ValueError(f"z must have at least two rows (..., n >= 2, d), got shape {z.shape}")
+    if not bool(xp.all(xp.isfinite(z))):
+        raise ValueError("z has non-finite entries")
+
+
+def _check_positive(name: str, value: float) -> None:
+    if check_parameter(name, value) == 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
 
 
 def _distinct_pairs(n: int, xp: Any) -> Any:
@@ -124,7 +142,10 @@ def _distinct_pairs(n: int, xp: Any) -> Any:
 
 
 def uniformity(z: Any, xp: Any, t: float = 2.0) -> Any:
-    r"""log mean_{i<j} exp(−t‖z_i − z_j‖²) over the rows of z ``(..., n, d)`` (log-sum-exp)."""
+    r"""log mean_{i<j} exp(−t‖z_i − z_j‖²) over the rows of z ``(..., n, d)`` (log-sum-exp),
+    t > 0."""
+    _check_rows(z, xp)
+    _check_positive("t", t)
     n = z.shape[-2]
     squared = xp.maximum(
         2.0 - 2.0 * xp.matmul(z, xp.permute_dims(z, (*range(z.ndim - 2), -1, -2))), 0.0
@@ -141,13 +162,19 @@ def uniformity_bound(z: Any, xp: Any, t: float = 2.0) -> Any:
     The mean squared distance over distinct pairs is 2 − 2(n‖z̄‖² − 1)/(n − 1), and
     log E e^{−tD} ≥ −t E D (note §6 claim 14 [ours]).
     """
+    _check_rows(z, xp)
+    _check_positive("t", t)
     n = z.shape[-2]
     centre = xp.mean(z, axis=-2)
     return 2 * t * (1 - (n * xp.sum(centre * centre, axis=-1) - 1) / (n - 1))
 
 
 def tolerance(z: Any, labels: Any, xp: Any) -> Any:
-    """Mean cosine over distinct same-class pairs of the rows of z ``(..., n, d)``."""
+    """Mean cosine over distinct same-class pairs of the rows of z ``(..., n, d)``; ``labels``
+    ``(..., n)`` broadcasting against z's batch axes."""
+    _check_rows(z, xp)
+    if labels.ndim < 1 or labels.shape[-1] != z.shape[-2]:
+        raise ValueError(f"labels need one per row of z ({z.shape[-2]}) last, got {labels.shape}")
     n = z.shape[-2]
     same = (labels[..., :, None] == labels[..., None, :]) & _distinct_pairs(n, xp)
     cosines = xp.matmul(z, xp.permute_dims(z, (*range(z.ndim - 2), -1, -2)))

@@ -95,3 +95,27 @@ def test_a_loosened_population_bound_is_violated_by_the_sample():
     """Negative control: the population bound 2t = 4 fails for a finite sample (two antipodes)."""
     antipodes = np.array([[1.0, 0.0], [-1.0, 0.0]])
     assert -float(embeddings.uniformity(antipodes, np)) > 4.0
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda xp: embeddings.alignment(np.ones(3), xp), ValueError, "two views"),
+        (lambda xp: embeddings.alignment(np.ones((2, 4, 3)), xp, alpha=0.0), ValueError, "> 0"),
+        (lambda xp: embeddings.uniformity(np.ones((4, 3)), xp, t=-2.0), ValueError, ">= 0"),
+        (lambda xp: embeddings.uniformity(np.full((4, 3), np.nan), xp), ValueError, "finite"),
+        (lambda xp: embeddings.uniformity(np.ones((1, 3)), xp), ValueError, "two rows"),
+        (lambda xp: embeddings.uniformity_bound(np.ones((4, 3)), xp, t=0.0), ValueError, "> 0"),
+        (
+            lambda xp: embeddings.tolerance(np.ones((5, 3)), np.zeros(4, dtype=int), xp),
+            ValueError,
+            "labels",
+        ),
+        (lambda xp: embeddings.uniformity(np.ones((4, 3)), xp, t="2"), TypeError, "real"),
+    ],
+)
+def test_metrics_refuse_bad_input_with_a_clear_error(call, error, message):
+    import array_api_compat.numpy as xp
+
+    with pytest.raises(error, match=message):
+        call(xp)
