@@ -80,7 +80,7 @@ def margin_mass_vanishes(ctx: Context, slope_of=lambda tau: (1 - tau) ** 2 / 4) 
     rows = []
     worst = 0.0
     for tau in (0.25, 0.5):
-        log_mass = np.array([_log_margin_mass(tau, int(n)) for n in sizes])
+        log_mass = np.array([theory.paper_design_log_margin_mass(tau, int(n)) for n in sizes])
         direct = float(theory.paper_design_margin_mass(tau, int(sizes[0])))
         worst = max(worst, abs(math.exp(log_mass[0]) / direct - 1))  # the two forms agree
         slope = float(-np.polyfit(sizes, log_mass, 1)[0])
@@ -104,14 +104,6 @@ def margin_mass_vanishes(ctx: Context, slope_of=lambda tau: (1 - tau) ** 2 / 4) 
             "200-1600 is within a few percent of the exponent",
         },
     )
-
-
-def _log_margin_mass(tau: float, n: int) -> float:
-    """ln G from the closed form with log-CDFs (G underflows for large n)."""
-    s = n // 2 / n + n - n // 2
-    upper = special.log_ndtr((tau * n - 2 * s) / (2 * math.sqrt(s)))
-    lower = special.log_ndtr(-math.sqrt(s))
-    return float(upper + math.log1p(-math.exp(lower - upper)))
 
 
 def nb_concentration(ctx: Context, norm: str = "max") -> Outcome:

@@ -48,7 +48,7 @@ import numpy as np
 import sympy as sp
 from numpy.polynomial.hermite import hermgauss
 from numpy.polynomial.legendre import leggauss
-from scipy import stats
+from scipy import special, stats
 from scipy.special import ndtr
 
 from theory import comp_sum
@@ -100,6 +100,7 @@ PROVENANCE: dict[str, str] = {
     "prove_perspective_decreasing": DERIVED,
     "margin_mass": RECONSTRUCTED,
     "paper_design_margin_mass": DERIVED,
+    "paper_design_log_margin_mass": DERIVED,
     "prove_margin_mass_closed_form": DERIVED,
 }
 """Provenance of each public function (the docstrings say which parts are the paper's)."""
@@ -1478,6 +1479,19 @@ def paper_design_margin_mass(tau, n_features: int) -> np.ndarray:
     signal = _paper_design_signal(n_features)
     root = math.sqrt(signal)
     return _normal_interval(-root, (tau * n_features - 2 * signal) / (2 * root))
+
+
+def paper_design_log_margin_mass(tau: float, n_features: int) -> float:
+    """ln G(τ) of :func:`paper_design_margin_mass` from log-CDFs, finite where G underflows
+    (large n). Provenance: derived."""
+    tau = float(_finite("tau", tau, 0))
+    if tau < 0:
+        raise ValueError("tau must be non-negative")
+    signal = _paper_design_signal(n_features)
+    root = math.sqrt(signal)
+    upper = float(special.log_ndtr((tau * n_features - 2 * signal) / (2 * root)))
+    lower = float(special.log_ndtr(-root))
+    return upper + math.log1p(-math.exp(lower - upper))
 
 
 def _standard_normal_cdf(x: sp.Expr) -> sp.Expr:

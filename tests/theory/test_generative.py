@@ -597,3 +597,14 @@ def test_a_class_the_rule_never_predicts_counts_as_always_wrong():
         g.zero_one_risk(weights, np.full(3, -np.inf), law)
     with pytest.raises(ValueError, match="NaN"):
         g.zero_one_risk(weights, np.array([0.0, np.inf, 0.0]), law)
+
+
+def test_log_margin_mass_is_the_log_of_the_closed_form_and_finite_where_it_underflows():
+    for tau, n in ((0.25, 50), (0.5, 200), (0.9, 400)):
+        direct = float(g.paper_design_margin_mass(tau, n))
+        assert g.paper_design_log_margin_mass(tau, n) == pytest.approx(math.log(direct), rel=1e-9)
+    assert float(g.paper_design_margin_mass(0.25, 20000)) == 0.0
+    deep = g.paper_design_log_margin_mass(0.25, 20000)
+    assert math.isfinite(deep) and deep == pytest.approx(-(0.75**2) * 20000 / 4, rel=0.02)
+    with pytest.raises(ValueError, match="non-negative"):
+        g.paper_design_log_margin_mass(-0.1, 10)
