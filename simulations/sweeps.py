@@ -20,7 +20,10 @@ sidecar: key, task, config, seed, code version, field kinds, sha256 of the npz b
 time). Writes are atomic (a temporary file in the same folder, fsync, :func:`os.replace`) and
 the sidecar is written last: it is the commit marker. A read checks that the sidecar parses,
 names its key, and that the npz bytes hash to its record; anything else (no sidecar, a truncated
-or corrupt file) is deleted and the cell recomputed, never used.
+or corrupt file) is deleted and the cell recomputed, never used. A temporary file is named
+``.<target>.<host>.<pid>.<random>.tmp``; opening a store deletes the temporaries that a process
+of this host which is no longer running left behind (a run killed mid-write), and leaves those
+of live processes and of other hosts alone, so several runs may share one folder.
 
 **Executors** (:class:`Serial`, :class:`ProcessPool`, :class:`Dask`): workers only compute and
 return results; the parent alone writes the store, as each cell arrives, so a run killed at any
@@ -38,6 +41,8 @@ import json
 import logging
 import multiprocessing
 import os
+import re
+import socket
 import sys
 import tempfile
 import time
@@ -54,6 +59,8 @@ from tqdm import tqdm
 Result = dict[str, np.ndarray | float | int]
 Task = Callable[[Any, np.random.SeedSequence], Result]
 EXECUTORS = ("serial", "process", "dask")
+TEMPORARY = re.compile(r"\..+\.(?P<host>[^.]+)\.(?P<pid>[0-9]+)\.[^.]+\.tmp")
+"""The name of a store's temporary file: ``.<target>.<host>.<pid>.<random>.tmp``."""
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +181,15 @@ class Store:
     def __init__(self, root: Path | str):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._remove_orphaned_temporaries()
+
+    def _remove_orphaned_temporaries(self) -> None:
+        host = _host()
+        for path in self.root.glob(".*.tmp"):
+            owner = TEMPORARY.fullmatch(path.name)
+            if owner and owner["host"] == host and not _running(int(owner["pid"])):
+                log.info("sweep store %s: removing %s (its writer is gone)", self.root, path.name)
+                path.unlink(missing_ok=True)
 
     def paths(self, key: str) -> tuple[Path, Path]:
         """The npz and the sidecar of a key."""
@@ -225,7 +241,8 @@ class Store:
             os.close(directory)
 
     def _write(self, path: Path, data: bytes) -> None:
-        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{path.name}.", suffix=".tmp")
+        owner = f".{path.name}.{_host()}.{os.getpid()}."
+        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=owner, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
@@ -240,6 +257,22 @@ class Store:
         log.warning("sweep store %s: discarding cell %s: %s", self.root, key, why)
         for path in self.paths(key)[::-1]:
             path.unlink(missing_ok=True)
+
+
+def _host() -> str:
+    """This host's name as one dot-free field of a temporary file's name."""
+    return socket.gethostname().replace(".", "_")
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this host (one we may not signal counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _decode(array: np.ndarray, kind: str) -> np.ndarray | float | int:

@@ -211,6 +211,37 @@ def test_a_sweep_killed_mid_run_resumes_and_loses_no_committed_cell(tmp_path):
     for key, data in committed.items():
         assert (store / f"{key}.npz").read_bytes() == data
     assert len(list(store.glob("*.json"))) == len(list(store.glob("*.npz"))) == 12
+    assert not list(store.glob(".*.tmp"))  # whatever the kill left mid-write is gone
+
+
+def test_opening_a_store_removes_only_the_temporaries_of_dead_writers(tmp_path, monkeypatch):
+    written = []
+    replace_file = os.replace
+    monkeypatch.setattr(
+        sweeps.os,
+        "replace",
+        lambda source, target: (written.append(source), replace_file(source, target)),
+    )
+    sweeps.run_sweep(counting_task, _cells(1), sweeps.Store(tmp_path))
+    assert written and all(sweeps.TEMPORARY.fullmatch(Path(name).name) for name in written)
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], check=True, capture_output=True
+    )
+    dead = int(finished.stdout)
+    host = sweeps._host()
+    names = {
+        "orphan": f".{'a' * 64}.npz.{host}.{dead}.k3x_9.tmp",
+        "live": f".{'b' * 64}.json.{host}.{os.getpid()}.q1.tmp",
+        "other_host": f".{'c' * 64}.npz.elsewhere.{dead}.r2.tmp",
+        "not_ours": ".notes.tmp",
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"partial")
+    sweeps.Store(tmp_path)
+    assert sorted(p.name for p in tmp_path.glob(".*.tmp")) == sorted(
+        names[k] for k in ("live", "other_host", "not_ours")
+    )
 
 
 @pytest.fixture(scope="module")
