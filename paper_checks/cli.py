@@ -4,7 +4,7 @@ Exit codes: 0 when every verdict equals its expected verdict (``analyze``: when 
 ran), 1 otherwise, 2 on usage errors (unknown claim or paper, unknown or unavailable backend,
 unwritable output or cache folder, ``--scheduler`` without ``--executor dask``, an unreachable
 Dask scheduler; for ``analyze``, an expression the safe parser refuses or the analysis cannot
-take, or an invalid option).
+take, an analysis that outlasts ``--time-limit``, or an invalid option).
 
 ``check`` and ``figures`` run the simulation sweeps on ``--executor`` (serial, a local process
 pool, or Dask: the scheduler at ``--scheduler``, else a local cluster) and, with ``--cache
@@ -28,8 +28,12 @@ from paper_checks.claims import SCALES, Context, Result, claim_seed, run_claim, 
 from paper_checks.registry import REGISTRY
 from simulations import backend as backends
 from simulations import sweeps
+from theory.proof import OutOfTime, deadline
 
 DEFAULT_SEED = 20230723
+TIME_LIMIT = 120.0
+"""Seconds ``analyze`` may run: sympy has no bound on its work, and an input within the parser's
+size limits can still keep it busy for hours."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
     analyze.add_argument("--plot", type=Path, default=None, metavar="PATH", help="write a PNG")
+    analyze.add_argument(
+        "--time-limit",
+        type=float,
+        default=TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"give up on an analysis that runs longer (default {TIME_LIMIT:g})",
+    )
     return parser
 
 
@@ -235,6 +246,8 @@ _ANALYSIS_FAILURES = (
 
 
 def _analyze(args: argparse.Namespace) -> int:
+    if not (0 < args.time_limit < math.inf):
+        return _usage_error("--time-limit must be a positive number of seconds")
     if args.bound is not None and (args.comp_sum or not (0 < args.bound < math.inf)):
         why = "applies to binary margin losses only" if args.comp_sum else "must be positive"
         return _usage_error(f"--bound {why}")
@@ -244,8 +257,14 @@ def _analyze(args: argparse.Namespace) -> int:
     if args.plot is not None and args.plot.suffix not in ("", ".png"):
         return _usage_error(f"--plot writes a PNG: {args.plot} does not end in .png")
     try:
-        result = analyze.analyze(
-            args.expression, comp=args.comp_sum, bound=args.bound, n_classes=args.classes or 2
+        with deadline(args.time_limit):
+            result = analyze.analyze(
+                args.expression, comp=args.comp_sum, bound=args.bound, n_classes=args.classes or 2
+            )
+    except OutOfTime:
+        return _usage_error(
+            f"the analysis of {args.expression!r} did not finish within {args.time_limit:g} s "
+            "(raise --time-limit to wait longer)"
         )
     except _ANALYSIS_FAILURES as error:
         message = " ".join(str(error).split()) or type(error).__name__

@@ -85,30 +85,75 @@ class _Timeout(Exception):
     pass
 
 
+class OutOfTime(BaseException):
+    """The overall :func:`deadline` passed. A BaseException, so that neither :func:`time_limited`
+    nor sympy's own ``except Exception`` fallbacks swallow it."""
+
+
+_deadline_at: float | None = None
+"""``time.monotonic()`` at which the innermost :func:`deadline` expires (None: no deadline)."""
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Raise :class:`OutOfTime` once ``seconds`` have passed inside the block (main thread only;
+    no limit elsewhere). Per-rung limits inside it stop at the deadline too."""
+    global _deadline_at
+    if not (0 < seconds < math.inf):
+        raise ValueError(f"a deadline must be a positive number of seconds, got {seconds}")
+    outer = _deadline_at
+    end = time.monotonic() + seconds
+    _deadline_at = end if outer is None else min(outer, end)
+    try:
+        with _alarm(_deadline_at - time.monotonic(), OutOfTime, pause_gc=False):
+            yield
+    finally:
+        _deadline_at = outer
+
+
 @contextmanager
 def _time_limit(seconds: float):
-    """Interrupt a runaway sympy call with SIGALRM (no limit outside the main thread).
+    """Interrupt a runaway sympy call with SIGALRM (no limit outside the main thread); stops at
+    the overall :func:`deadline` if that comes first."""
+    if _deadline_at is None or seconds < _deadline_at - time.monotonic():
+        with _alarm(seconds, _Timeout):
+            yield
+    else:
+        with _alarm(_deadline_at - time.monotonic(), OutOfTime):
+            yield
 
-    The timer re-fires every 50 ms after the deadline, so an interrupt swallowed where Python
-    cannot raise (a ``__del__``) is repeated; garbage collection is paused meanwhile so that
-    none lands in a gc callback.
+
+@contextmanager
+def _alarm(seconds: float, error: type[BaseException], pause_gc: bool = True):
+    """Raise ``error`` in the main thread after ``seconds`` (at least 1 ms).
+
+    The alarm re-fires every 50 ms after it expires, so an interrupt swallowed where Python
+    cannot raise (a ``__del__``) is repeated. ``pause_gc`` pauses garbage collection meanwhile so
+    that none lands in a gc callback (the per-rung limits, which last seconds; the overall
+    deadline leaves it running). On exit the enclosing alarm, if any, is re-armed with what it
+    had left.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def _raise(signum, frame):
-        raise _Timeout
+        raise error
 
+    start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _raise)
-    collecting = gc.isenabled()
-    gc.disable()
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    enclosing, _ = signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), 0.05)
+    collecting = gc.isenabled() and pause_gc
+    if collecting:
+        gc.disable()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if enclosing > 0:
+            left = max(enclosing - (time.monotonic() - start), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, left, 0.05)
         if collecting:
             gc.enable()
 
@@ -400,11 +445,11 @@ def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Pr
     boxes = [domain]
     undecided: list[tuple[float, float]] = []
     cleared = 0
-    deadline = time.monotonic() + CERTIFICATE_SECONDS
+    give_up_at = time.monotonic() + CERTIFICATE_SECONDS
     if functions.get(0) is not None:
         with interval_precision(120):
             while boxes and cleared + len(boxes) + len(undecided) <= max_boxes:
-                if time.monotonic() > deadline:
+                if time.monotonic() > give_up_at:
                     break
                 lo, hi = boxes.pop()
                 finite = math.isfinite(lo) and math.isfinite(hi)

@@ -74,6 +74,8 @@ def test_analyze_plot(tmp_path, capsys):
         (["exp(-z)", "--bound", "-1"], "--bound must be positive"),
         (["exp(-z)", "--classes", "3"], "--classes applies to --comp-sum only"),
         (["exp(-z)", "--plot", "out.pdf"], "writes a PNG"),
+        (["exp(-z)", "--time-limit", "0"], "--time-limit must be a positive number"),
+        (["log(1 + exp(-z))", "--time-limit", "0.2"], "did not finish within 0.2 s"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, capsys):

@@ -1,3 +1,5 @@
+import time
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -131,3 +133,47 @@ def test_the_ladder_is_sound_on_random_expressions(short_budgets, c0, c1, c2, c3
         assert minimum >= -1e-9, str(proof)
     if proof.holds is False:
         assert minimum <= 1e-9, str(proof)
+
+
+def _busy(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_a_deadline_interrupts_the_block_and_is_not_swallowed_by_a_rung_limit():
+    start = time.monotonic()
+    with pytest.raises(proof_module.OutOfTime), proof_module.deadline(0.3):
+        # the rung allows 5 s but the deadline comes first: OutOfTime, not an unproven None
+        proof_module.time_limited(lambda: _busy(5), seconds=5)
+    assert 0.25 < time.monotonic() - start < 1.5
+
+
+def test_a_rung_limit_inside_a_deadline_still_gives_up_alone_and_the_deadline_rearms():
+    start, rung = time.monotonic(), []
+
+    def analysis():
+        with proof_module.deadline(0.6):
+            rung.append(proof_module.time_limited(lambda: _busy(5), seconds=0.1))
+            rung.append(time.monotonic() - start)
+            _busy(5)
+
+    with pytest.raises(proof_module.OutOfTime):
+        analysis()
+    assert rung[0] is None and rung[1] < 0.5
+    assert 0.55 < time.monotonic() - start < 1.5
+
+
+def test_no_alarm_outlives_its_deadline():
+    with proof_module.deadline(0.2):
+        pass
+    _busy(0.4)  # an alarm left armed would raise here
+
+
+def test_a_deadline_must_be_positive_and_finite():
+    for seconds in (0, -1, float("inf"), float("nan")):
+        with (
+            pytest.raises(ValueError, match="positive number of seconds"),
+            proof_module.deadline(seconds),
+        ):
+            pass
