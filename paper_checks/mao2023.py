@@ -26,7 +26,8 @@ from paper_checks.claims import (
 )
 from simulations import comp_sum as mc
 from simulations import restricted
-from simulations.backend import to_numpy
+from simulations.backend import derive, to_numpy
+from simulations.sweeps import Cell
 from theory import binary, comp_sum
 from theory.proof import Proof, Status, prove_identity, prove_limit, prove_nonnegative
 
@@ -301,32 +302,34 @@ def gamma_closed_forms(ctx: Context, mae_gamma=lambda v, n: n * v) -> Outcome:
     return proof_outcome(proofs)
 
 
-def pointwise_validity(ctx: Context, candidate_for=None) -> Outcome:
-    """V6: zero violations of ΔC_01 ≤ Γ_τ(ΔC_τ) over random and adversarial draws."""
+def pointwise_validity(ctx: Context, candidate: str = "exact") -> Outcome:
+    """V6: zero violations of ΔC_01 ≤ Γ_τ(ΔC_τ) over random and adversarial draws.
+
+    One sweep cell per (τ, n), the k-th (n-major) drawn from ``derive(ctx.seed, k)``;
+    ``candidate`` names the transform tested in place of T_τ (``simulations.comp_sum.CANDIDATES``:
+    the negative controls must be refuted).
+    """
     draws = ctx.pick(1_000_000, 20_000_000)
-    rows, children = [], iter(ctx.seed.spawn(len(TAUS) * 4))
-    for n in (2, 3, 10, 100):
-        for tau in TAUS:
-            result = mc.check_pointwise(
-                tau,
-                n,
-                draws=draws,
-                backend=ctx.backend,
-                seed=next(children),
-                candidate=None if candidate_for is None else candidate_for(tau, n),
-            )
-            rows.append(
-                {
-                    "tau": tau,
-                    "n": n,
-                    "draws": result.draws,
-                    "violations": result.violations,
-                    "worst_slack": result.worst_slack,
-                    "max_tightness_ratio": result.max_ratio,
-                    "max_rounding_bound": result.max_rounding,
-                    "worst_case": result.worst_case,
-                }
-            )
+    pairs = [(tau, n) for n in (2, 3, 10, 100) for tau in TAUS]
+    cells = [
+        Cell(mc.PointwiseConfig(tau, n, draws, ctx.backend.name, candidate), derive(ctx.seed, k))
+        for k, (tau, n) in enumerate(pairs)
+    ]
+    rows = []
+    for (tau, n), found in zip(pairs, ctx.sweep(mc.pointwise_task, cells)):
+        result = mc.PointwiseResult.from_result(found)
+        rows.append(
+            {
+                "tau": tau,
+                "n": n,
+                "draws": result.draws,
+                "violations": result.violations,
+                "worst_slack": result.worst_slack,
+                "max_tightness_ratio": result.max_ratio,
+                "max_rounding_bound": result.max_rounding,
+                "worst_case": result.worst_case,
+            }
+        )
     violations = sum(r["violations"] for r in rows)
     total = sum(r["draws"] for r in rows)
     verdict = Verdict.VERIFIED if violations == 0 else Verdict.REFUTED
@@ -357,21 +360,26 @@ SEARCH_RESOLUTION = 1e-6
 """Relative tolerance of 'equal to the formula' for the brute-force infimum (V7's criterion)."""
 
 
-def _infima(ctx: Context, taus, ns, t_values=TIGHT_T):
-    children = iter(ctx.seed.spawn(len(taus) * len(ns)))
-    return {
-        (tau, n): mc.tight_transform(
-            tau,
-            n,
-            list(t_values),
-            backend=ctx.backend,
-            seed=next(children),
-            candidates=ctx.pick(2048, 8192),
-            rounds=ctx.pick(30, 60),
+def _infima(ctx: Context, taus, ns, t_values=TIGHT_T) -> dict[tuple, mc.TightnessResult]:
+    """Brute-force infima {(τ, n): result} at ``t_values``: one sweep cell per (τ, n), the k-th
+    (τ-major) searched from ``derive(ctx.seed, k)``."""
+    pairs = [(tau, n) for tau in taus for n in ns]
+    cells = [
+        Cell(
+            mc.TightnessConfig(
+                tau,
+                n,
+                tuple(t_values),
+                ctx.backend.name,
+                candidates=ctx.pick(2048, 8192),
+                rounds=ctx.pick(30, 60),
+            ),
+            derive(ctx.seed, k),
         )
-        for tau in taus
-        for n in ns
-    }
+        for k, (tau, n) in enumerate(pairs)
+    ]
+    results = ctx.sweep(mc.tightness_task, cells)
+    return {pair: mc.TightnessResult.from_result(r) for pair, r in zip(pairs, results)}
 
 
 def _ratio_rows(found):

@@ -7,7 +7,11 @@ r"""Monte Carlo and search experiments on the comp-sum H-consistency bound.
   :math:`\inf\{\Delta\mathcal C_\tau : \Delta\mathcal C_{0-1} = t\}` to compare with
   :math:`\mathcal T_\tau(t)` (V7-V9, V15).
 
-Array code only: the namespace comes from a :class:`simulations.backend.Backend`.
+Array code only: the namespace comes from a :class:`simulations.backend.Backend`. Each runs as
+a sweep task (:mod:`simulations.sweeps`), one cell per (τ, n): :func:`pointwise_task` on a
+:class:`PointwiseConfig` and :func:`tightness_task` on a :class:`TightnessConfig`, configs of
+plain values that name the backend (selected in the worker) and, for the pointwise check, the
+candidate transform (one of :data:`CANDIDATES`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from simulations.backend import ArrayRandom, Backend, derive, to_numpy
+from simulations.backend import ArrayRandom, Backend, derive, select, to_numpy
 from theory import comp_sum
 
 FAMILIES = ("dirichlet", "near_optimal", "binary_tie", "mae_tie")
@@ -32,6 +36,70 @@ RATIO_RESOLUTION = 1e9
 
 CandidateTransform = Callable[[Any, Any], Any]
 """``candidate(t, xp)``: a transform to test in place of :math:`\\mathcal T_\\tau` (may be +inf)."""
+
+SHRINK = 0.9
+"""The factor of the shrunk-Γ negative control, Γ' = 0.9 Γ."""
+
+
+def _exact(tau: float, n_classes: int) -> CandidateTransform:
+    r""":math:`\mathcal T_\tau` itself: the bound under test."""
+    return comp_sum.transform(tau, n_classes).evaluate
+
+
+def _shrunk_gamma(tau: float, n_classes: int) -> CandidateTransform:
+    r"""Negative control Γ' = 0.9 Γ, i.e. the transform :math:`\mathcal T_\tau(t/0.9)`, +inf
+    beyond t = 0.9: it claims more than the bound and must be refuted."""
+    transform = comp_sum.transform(tau, n_classes)
+
+    def candidate(t, xp):
+        inside = xp.clip(t / SHRINK, 0.0, 1.0)
+        return xp.where(t <= SHRINK, transform.evaluate(inside, xp), math.inf)
+
+    return candidate
+
+
+def _mae_without_n(tau: float, n_classes: int) -> CandidateTransform:
+    """Negative control: the transform t, i.e. the MAE transform t/n without its factor 1/n
+    (Γ(v) = v instead of n v); the ``mae_tie`` family refutes it at τ = 2, n ≥ 3."""
+    return lambda t, xp: t
+
+
+CANDIDATES: dict[str, Callable[[float, int], CandidateTransform]] = {
+    "exact": _exact,
+    "shrunk_gamma": _shrunk_gamma,
+    "mae_without_n": _mae_without_n,
+}
+"""The transforms :func:`check_pointwise` can test, by name: ``CANDIDATES[name](τ, n)``."""
+
+BACKENDS = ("numpy", "cupy", "array_api_strict")
+"""Backend names a config may hold: those of a resolved :class:`~simulations.backend.Backend`
+(``auto`` is refused: the cell's key must say what ran it)."""
+DTYPES = ("float32", "float64")
+"""Floating-point types the draws and the search run in."""
+
+
+def _check_common(tau, n_classes, backend: str, dtype: str) -> None:
+    """Refuse a τ, number of classes, backend name or dtype a config cannot run with."""
+    if isinstance(tau, bool) or not isinstance(tau, int | float) or not 0 <= tau < math.inf:
+        raise ValueError(f"tau must be a finite number >= 0, got {tau!r}")
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
+        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+
+
+def _check_count(name: str, value, least: int) -> None:
+    """Refuse a count that is not an integer >= ``least``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
+
+
+def _check_candidate(name: str) -> None:
+    """Refuse a candidate transform that is not in :data:`CANDIDATES`."""
+    if name not in CANDIDATES:
+        raise ValueError(f"unknown candidate {name!r}; choose one of {', '.join(CANDIDATES)}")
 
 
 def _log_uniform(rng: ArrayRandom, shape, low: float, high: float, dtype: str):
@@ -144,6 +212,27 @@ def regrets_with_rounding(p, scores, tau: float, xp) -> tuple[Any, Any, Any]:
     return zero_one, risk - best, bound
 
 
+FAMILY_STATS: dict[str, type] = {
+    "draws": int,
+    "violations": int,
+    "worst_slack": float,
+    "max_ratio": float,
+}
+"""The statistics :func:`check_pointwise` keeps per family, with their types."""
+WORST_CASE_VALUES = ("zero_one_regret", "surrogate_regret", "transform_value", "rounding_bound")
+"""The numbers recorded at the worst draw: both regrets, the candidate at the 0-1 regret, and
+the rounding bound."""
+_POINTWISE_SCALARS: dict[str, type] = {
+    "draws": int,
+    "violations": int,
+    "worst_slack": float,
+    "max_ratio": float,
+    "max_rounding": float,
+    "mean_rounding": float,
+}
+"""The scalar fields of :class:`PointwiseResult` besides τ and n, with their types."""
+
+
 @dataclass
 class PointwiseResult:
     """Outcome of :func:`check_pointwise` for one (τ, n)."""
@@ -160,7 +249,57 @@ class PointwiseResult:
     max_rounding: float
     mean_rounding: float
     worst_case: dict[str, Any] = field(default_factory=dict)
+    """The draw of least slack: its family, p, scores and :data:`WORST_CASE_VALUES`."""
     by_family: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per family of :data:`FAMILIES`: draws, violations, worst_slack and max_ratio."""
+
+    def as_result(self) -> dict[str, np.ndarray | float | int]:
+        """This result as a :data:`simulations.sweeps.Result`: the scalars as they are,
+        ``by_family`` as one ``family_<stat>`` array per statistic in :data:`FAMILIES` order,
+        the worst case as ``worst_family`` (its index in :data:`FAMILIES`; -1: none, with empty
+        arrays and NaN values), ``worst_p``, ``worst_scores`` and ``worst_<value>``."""
+        worst = self.worst_case
+        return {
+            "tau": float(self.tau),
+            "n_classes": int(self.n_classes),
+            **{name: kind(getattr(self, name)) for name, kind in _POINTWISE_SCALARS.items()},
+            **{
+                f"family_{stat}": np.asarray(
+                    [self.by_family[family][stat] for family in FAMILIES], dtype=kind
+                )
+                for stat, kind in FAMILY_STATS.items()
+            },
+            "worst_family": FAMILIES.index(worst["family"]) if worst else -1,
+            "worst_p": np.asarray(worst.get("p", []), dtype=np.float64),
+            "worst_scores": np.asarray(worst.get("scores", []), dtype=np.float64),
+            **{f"worst_{name}": worst.get(name, math.nan) for name in WORST_CASE_VALUES},
+        }
+
+    @classmethod
+    def from_result(cls, result: dict[str, Any]) -> PointwiseResult:
+        """The inverse of :meth:`as_result`."""
+        worst_case = {}
+        if result["worst_family"] >= 0:
+            worst_case = {
+                "family": FAMILIES[result["worst_family"]],
+                "p": result["worst_p"].tolist(),
+                "scores": result["worst_scores"].tolist(),
+                **{name: float(result[f"worst_{name}"]) for name in WORST_CASE_VALUES},
+            }
+        by_family = {
+            family: {
+                stat: kind(result[f"family_{stat}"][index]) for stat, kind in FAMILY_STATS.items()
+            }
+            for index, family in enumerate(FAMILIES)
+        }
+        scalars = {name: kind(result[name]) for name, kind in _POINTWISE_SCALARS.items()}
+        return cls(
+            float(result["tau"]),
+            int(result["n_classes"]),
+            **scalars,
+            worst_case=worst_case,
+            by_family=by_family,
+        )
 
 
 def check_pointwise(
@@ -170,7 +309,7 @@ def check_pointwise(
     draws: int,
     backend: Backend,
     seed: np.random.SeedSequence,
-    candidate: CandidateTransform | None = None,
+    candidate: str = "exact",
     dtype: str = "float64",
     batch_elements: int = 2**21,
 ) -> PointwiseResult:
@@ -183,14 +322,14 @@ def check_pointwise(
     :math:`\mathcal T(\max(0, \Delta\mathcal C_{0-1} - 4\varepsilon)) > \Delta\mathcal C_\tau + b`,
     with b the per-draw rounding bound of :func:`regrets_with_rounding`.
 
-    ``candidate(t, xp)`` replaces :math:`\mathcal T_\tau` (negative controls use a shrunk Γ).
-    Draws are split evenly across :data:`FAMILIES`, each from its own ``seed`` child.
+    ``candidate`` names the transform tested in place of :math:`\mathcal T` (:data:`CANDIDATES`:
+    ``exact`` is :math:`\mathcal T_\tau`, the others are negative controls that must be
+    refuted). Draws are split evenly across :data:`FAMILIES`, family k from ``derive(seed, k)``.
     """
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
-        raise ValueError(f"draws must be an integer >= 1, got {draws!r}")
+    _check_count("draws", draws, 1)
+    _check_candidate(candidate)
     xp = backend.xp
-    transform = comp_sum.transform(tau, n_classes)
-    candidate = candidate or transform.evaluate
+    evaluate = CANDIDATES[candidate](tau, n_classes)
     batch = max(1, batch_elements // n_classes)
     result = PointwiseResult(tau, n_classes, 0, 0, math.inf, 0.0, 0.0, 0.0)
     rounding_sums = []
@@ -206,7 +345,7 @@ def check_pointwise(
             zero_one, surrogate, rounding = regrets_with_rounding(p, scores, tau, xp)
             eps = xp.finfo(p.dtype).eps
             shifted = xp.clip(zero_one - 4 * eps * xp.max(p, axis=-1), 0.0, 1.0)
-            lower = candidate(shifted, xp)
+            lower = evaluate(shifted, xp)
             slack = surrogate - lower
             violated = slack < -rounding
             resolved = surrogate / RATIO_RESOLUTION > rounding
@@ -238,6 +377,43 @@ def check_pointwise(
     return result
 
 
+@dataclass(frozen=True)
+class PointwiseConfig:
+    """One sweep cell of :func:`check_pointwise` (:func:`pointwise_task`): the arguments as
+    plain values, the backend and the candidate transform by name."""
+
+    tau: float
+    n_classes: int
+    draws: int
+    backend: str
+    candidate: str = "exact"
+    dtype: str = "float64"
+    batch_elements: int = 2**21
+
+    def __post_init__(self) -> None:
+        _check_common(self.tau, self.n_classes, self.backend, self.dtype)
+        object.__setattr__(self, "tau", float(self.tau))  # tau = 2 and 2.0: one cell key
+        _check_count("draws", self.draws, 1)
+        _check_count("batch_elements", self.batch_elements, 1)
+        _check_candidate(self.candidate)
+
+
+def pointwise_task(config: PointwiseConfig, seed: np.random.SeedSequence) -> dict[str, Any]:
+    """The sweep task of :func:`check_pointwise` (its result is
+    :meth:`PointwiseResult.as_result`), on the backend the config names."""
+    result = check_pointwise(
+        config.tau,
+        config.n_classes,
+        draws=config.draws,
+        backend=select(config.backend),
+        seed=seed,
+        candidate=config.candidate,
+        dtype=config.dtype,
+        batch_elements=config.batch_elements,
+    )
+    return result.as_result()
+
+
 def _feasible_distributions(u, t: float, xp):
     """Map u in [0, 1]^(n-2) onto {p : p_1 = max p, p_1 - p_0 = t}; class 0 is predicted.
 
@@ -254,6 +430,10 @@ def _feasible_distributions(u, t: float, xp):
     return p / xp.sum(p, axis=-1, keepdims=True)
 
 
+_TIGHTNESS_LISTS = ("t", "infimum", "formula", "ratio", "minimisers", "resolution")
+"""The list fields of :class:`TightnessResult`, one entry per t."""
+
+
 @dataclass
 class TightnessResult:
     """Brute-force infimum of the surrogate regret at fixed 0-1 regret t."""
@@ -267,6 +447,26 @@ class TightnessResult:
     minimisers: list[list[float]]
     resolution: list[float]
     """Improvement of the best value over the last three refinement rounds (search settling)."""
+
+    def as_result(self) -> dict[str, np.ndarray | float | int]:
+        """This result as a :data:`simulations.sweeps.Result`: one float64 array per list
+        (``minimisers`` of shape (len(t), n))."""
+        return {
+            "tau": float(self.tau),
+            "n_classes": int(self.n_classes),
+            **{
+                name: np.asarray(getattr(self, name), dtype=np.float64) for name in _TIGHTNESS_LISTS
+            },
+        }
+
+    @classmethod
+    def from_result(cls, result: dict[str, Any]) -> TightnessResult:
+        """The inverse of :meth:`as_result`."""
+        return cls(
+            float(result["tau"]),
+            int(result["n_classes"]),
+            **{name: result[name].tolist() for name in _TIGHTNESS_LISTS},
+        )
 
 
 def tight_transform(
@@ -309,6 +509,46 @@ def tight_transform(
         out.minimisers.append([float(v) for v in best_p])
         out.resolution.append(max(history[-3:]) if history else 0.0)
     return out
+
+
+@dataclass(frozen=True)
+class TightnessConfig:
+    """One sweep cell of :func:`tight_transform` (:func:`tightness_task`): the arguments as
+    plain values and the backend by name."""
+
+    tau: float
+    n_classes: int
+    t_values: tuple[float, ...]
+    backend: str
+    candidates: int = 4096
+    rounds: int = 40
+    dtype: str = "float64"
+
+    def __post_init__(self) -> None:
+        _check_common(self.tau, self.n_classes, self.backend, self.dtype)
+        object.__setattr__(self, "tau", float(self.tau))  # tau = 2 and 2.0: one cell key
+        if not self.t_values or not all(
+            isinstance(t, int | float) and 0 <= t <= 1 for t in self.t_values
+        ):
+            raise ValueError(f"t_values must be numbers in [0, 1], got {self.t_values!r}")
+        _check_count("candidates", self.candidates, 1)
+        _check_count("rounds", self.rounds, 0)
+
+
+def tightness_task(config: TightnessConfig, seed: np.random.SeedSequence) -> dict[str, Any]:
+    """The sweep task of :func:`tight_transform` (its result is
+    :meth:`TightnessResult.as_result`), on the backend the config names."""
+    result = tight_transform(
+        config.tau,
+        config.n_classes,
+        list(config.t_values),
+        backend=select(config.backend),
+        seed=seed,
+        candidates=config.candidates,
+        rounds=config.rounds,
+        dtype=config.dtype,
+    )
+    return result.as_result()
 
 
 def _search(rng: ArrayRandom, tau, n, t, candidates, rounds, dtype, xp):

@@ -65,14 +65,7 @@ def fewer_draws(monkeypatch):
 
 def test_pointwise_claim_passes_and_rejects_a_shrunk_gamma(ctx, fewer_draws):
     assert mao2023.pointwise_validity(ctx).verdict is Verdict.VERIFIED
-
-    def shrunk(tau, n):
-        transform = comp_sum.transform(tau, n)
-        return lambda t, xp: xp.where(
-            t <= 0.9, transform.evaluate(xp.clip(t / 0.9, 0, 1), xp), np.inf
-        )
-
-    outcome = mao2023.pointwise_validity(ctx, candidate_for=shrunk)
+    outcome = mao2023.pointwise_validity(ctx, candidate="shrunk_gamma")
     assert outcome.verdict is Verdict.REFUTED
     assert outcome.evidence["violations"] > 0
 

@@ -4,24 +4,9 @@ import numpy as np
 import pytest
 
 from simulations import comp_sum as mc
+from simulations import sweeps
 from simulations.backend import select, to_numpy
 from theory import comp_sum
-
-
-def _shrunk_gamma(tau: float, n: int, factor: float = 0.9):
-    """Negative control: Γ' = 0.9 Γ, i.e. the transform T(t / 0.9), +inf beyond t = 0.9."""
-    transform = comp_sum.transform(tau, n)
-
-    def candidate(t, xp):
-        inside = xp.clip(t / factor, 0.0, 1.0)
-        return xp.where(t <= factor, transform.evaluate(inside, xp), math.inf)
-
-    return candidate
-
-
-def _mae_without_n(t, xp):
-    """Negative control: the MAE transform t in place of t/n (Γ(v) = v, not n v)."""
-    return t
 
 
 @pytest.mark.parametrize("tau", [0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
@@ -38,7 +23,7 @@ def test_the_bound_holds_on_every_draw(backend, seed, tau, n):
 def test_a_gamma_shrunk_by_ten_percent_is_refuted(seed, tau, n):
     backend = select("numpy")
     result = mc.check_pointwise(
-        tau, n, draws=8_000, backend=backend, seed=seed, candidate=_shrunk_gamma(tau, n)
+        tau, n, draws=8_000, backend=backend, seed=seed, candidate="shrunk_gamma"
     )
     assert result.violations > 0
 
@@ -47,7 +32,7 @@ def test_a_gamma_shrunk_by_ten_percent_is_refuted(seed, tau, n):
 def test_the_mae_transform_without_its_factor_n_is_refuted(seed, n):
     backend = select("numpy")
     result = mc.check_pointwise(
-        2.0, n, draws=4_000, backend=backend, seed=seed, candidate=_mae_without_n
+        2.0, n, draws=4_000, backend=backend, seed=seed, candidate="mae_without_n"
     )
     assert result.violations > 0
     assert result.by_family["mae_tie"]["violations"] > 0
@@ -144,7 +129,7 @@ def test_float32_draws_hold_with_a_float32_rounding_budget(backend, seed, tau):
         backend=backend,
         seed=seed,
         dtype="float32",
-        candidate=_shrunk_gamma(tau, 10),
+        candidate="shrunk_gamma",
     )
     assert shrunk.violations > 0
 
@@ -155,3 +140,157 @@ def test_check_pointwise_refuses_a_bad_number_of_draws(draws):
         mc.check_pointwise(
             1.0, 3, draws=draws, backend=select("numpy"), seed=np.random.SeedSequence(0)
         )
+
+
+def test_check_pointwise_refuses_an_unknown_candidate():
+    with pytest.raises(ValueError, match="unknown candidate 'gamma'; choose one of exact"):
+        mc.check_pointwise(
+            1.0,
+            3,
+            draws=8,
+            backend=select("numpy"),
+            seed=np.random.SeedSequence(0),
+            candidate="gamma",
+        )
+
+
+def test_the_shrunk_gamma_candidate_is_the_transform_at_t_over_0_9():
+    xp = select("numpy").xp
+    t = np.array([0.0, 0.3, 0.9, 0.95])
+    shrunk = mc.CANDIDATES["shrunk_gamma"](0.5, 3)(t, xp)
+    exact = mc.CANDIDATES["exact"](0.5, 3)(t[:3] / 0.9, xp)
+    np.testing.assert_array_equal(shrunk[:3], exact)
+    assert shrunk[3] == math.inf
+
+
+# Sweep tasks: one (τ, n) per cell, results identical to the direct calls.
+
+POINTWISE = mc.PointwiseConfig(1.5, 3, 1_000, "numpy", "shrunk_gamma", batch_elements=300)
+TIGHTNESS = mc.TightnessConfig(1.5, 3, (0.2, 0.6), "numpy", candidates=96, rounds=4)
+
+
+def _assert_identical(first: list[sweeps.Result], second: list[sweeps.Result]) -> None:
+    assert len(first) == len(second)
+    for a, b in zip(first, second):
+        assert a.keys() == b.keys()
+        for name in a:
+            if isinstance(a[name], np.ndarray):
+                assert a[name].dtype == b[name].dtype and a[name].shape == b[name].shape
+                assert a[name].tobytes() == b[name].tobytes(), name
+            else:
+                assert type(a[name]) is type(b[name]), name
+                assert a[name] == b[name] or (math.isnan(a[name]) and math.isnan(b[name])), name
+
+
+def test_the_pointwise_task_is_check_pointwise(seed, tmp_path):
+    direct = mc.check_pointwise(
+        1.5,
+        3,
+        draws=1_000,
+        backend=select("numpy"),
+        seed=seed,
+        candidate="shrunk_gamma",
+        batch_elements=300,
+    )
+    assert direct.violations > 0 and direct.worst_case  # every field is filled
+    assert mc.PointwiseResult.from_result(mc.pointwise_task(POINTWISE, seed)) == direct
+    (stored,) = sweeps.run_sweep(
+        mc.pointwise_task, [sweeps.Cell(POINTWISE, seed)], sweeps.Store(tmp_path)
+    )
+    (reread,) = sweeps.run_sweep(
+        mc.pointwise_task, [sweeps.Cell(POINTWISE, seed)], sweeps.Store(tmp_path)
+    )
+    assert mc.PointwiseResult.from_result(reread) == direct
+    _assert_identical([stored], [reread])
+
+
+def test_a_pointwise_result_without_a_worst_case_round_trips():
+    no_family = {"draws": 0, "violations": 0, "worst_slack": math.inf, "max_ratio": 0.0}
+    empty = mc.PointwiseResult(
+        tau=0.5,
+        n_classes=2,
+        draws=0,
+        violations=0,
+        worst_slack=math.inf,
+        max_ratio=0.0,
+        max_rounding=0.0,
+        mean_rounding=0.0,
+        by_family={family: dict(no_family) for family in mc.FAMILIES},
+    )
+    assert mc.PointwiseResult.from_result(empty.as_result()) == empty
+
+
+def test_the_tightness_task_is_tight_transform(seed):
+    direct = mc.tight_transform(
+        1.5, 3, [0.2, 0.6], backend=select("numpy"), seed=seed, candidates=96, rounds=4
+    )
+    assert mc.TightnessResult.from_result(mc.tightness_task(TIGHTNESS, seed)) == direct
+
+
+def _cells() -> list[tuple[sweeps.Task, list[sweeps.Cell]]]:
+    seeds = [np.random.SeedSequence(20231125, spawn_key=(k,)) for k in range(2)]
+    return [
+        (mc.pointwise_task, [sweeps.Cell(POINTWISE, s) for s in seeds]),
+        (mc.tightness_task, [sweeps.Cell(TIGHTNESS, s) for s in seeds]),
+    ]
+
+
+def test_a_process_pool_equals_the_serial_run_bit_for_bit():
+    with sweeps.ProcessPool(workers=2) as pool:
+        for task, cells in _cells():
+            _assert_identical(
+                sweeps.run_sweep(task, cells, executor=pool), sweeps.run_sweep(task, cells)
+            )
+
+
+def test_rerunning_with_a_store_computes_nothing(tmp_path, monkeypatch):
+    calls = []
+
+    def counting(name):
+        original = getattr(mc, name)
+
+        def counted(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+
+        return counted
+
+    for name in ("check_pointwise", "tight_transform"):
+        monkeypatch.setattr(mc, name, counting(name))
+    first = [sweeps.run_sweep(task, cells, sweeps.Store(tmp_path)) for task, cells in _cells()]
+    assert sorted(calls) == ["check_pointwise"] * 2 + ["tight_transform"] * 2
+    calls.clear()
+    again = [sweeps.run_sweep(task, cells, sweeps.Store(tmp_path)) for task, cells in _cells()]
+    assert calls == []
+    for a, b in zip(first, again):
+        _assert_identical(a, b)
+
+
+VALID = {
+    mc.PointwiseConfig: {"tau": 1.0, "n_classes": 3, "draws": 10, "backend": "numpy"},
+    mc.TightnessConfig: {"tau": 1.0, "n_classes": 3, "t_values": (0.5,), "backend": "numpy"},
+}
+
+
+@pytest.mark.parametrize(
+    ("config", "change", "message"),
+    [
+        (mc.PointwiseConfig, {"tau": -0.5}, "tau must be a finite number >= 0, got -0.5"),
+        (mc.PointwiseConfig, {"n_classes": 1}, "n_classes must be an integer >= 2, got 1"),
+        (mc.PointwiseConfig, {"draws": 0}, "draws must be an integer >= 1, got 0"),
+        (mc.PointwiseConfig, {"candidate": "gamma"}, "unknown candidate 'gamma'; choose one of"),
+        (mc.PointwiseConfig, {"backend": "auto"}, "unknown backend 'auto'; choose one of numpy"),
+        (mc.PointwiseConfig, {"dtype": "float16"}, "unknown dtype 'float16'"),
+        (mc.TightnessConfig, {"tau": -1.0}, "tau must be a finite number >= 0"),
+        (mc.TightnessConfig, {"n_classes": 1}, "n_classes must be an integer >= 2"),
+        (mc.TightnessConfig, {"backend": "torch"}, "unknown backend 'torch'"),
+        (mc.TightnessConfig, {"t_values": (1.5,)}, "t_values must be numbers in \\[0, 1\\]"),
+        (mc.TightnessConfig, {"t_values": ()}, "t_values must be numbers in"),
+        (mc.TightnessConfig, {"candidates": 0}, "candidates must be an integer >= 1"),
+    ],
+    ids=lambda value: None if isinstance(value, dict | str) else value.__name__,
+)
+def test_configs_refuse_bad_values(config, change, message):
+    config(**VALID[config])  # the valid base is accepted
+    with pytest.raises(ValueError, match=message):
+        config(**{**VALID[config], **change})
