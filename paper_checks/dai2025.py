@@ -9,6 +9,7 @@ read), and the note's own findings and pilots are ``derived``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -27,7 +28,8 @@ from paper_checks.claims import (
 )
 from simulations import datasets, mlp
 from simulations import ensloss as ens
-from simulations.backend import to_numpy
+from simulations.backend import derive, to_numpy
+from simulations.sweeps import Cell
 from theory import binary, calibration
 from theory.proof import Proof, Status
 
@@ -507,24 +509,37 @@ def _paired(a: np.ndarray, b: np.ndarray, alternative: str) -> float:
 
 BETA = np.full(10, 2 / math.sqrt(10))
 """The well-specified logistic model: |β| = 2 in dimension 10."""
+LINEAR = ["ensloss", "bce"]
+"""The losses of the linear models of :func:`bayes_consistency`."""
 
 
 def bayes_consistency(ctx: Context, learning_rate: float = 0.05) -> Outcome:
-    """The excess 0-1 risk of EnsLoss-SGD on a well-specified logistic model shrinks with n."""
+    """The excess 0-1 risk of EnsLoss-SGD on a well-specified logistic model shrinks with n.
+
+    One sweep cell per (n, repeat) under the claim's child (i, r): its data from child 0 and
+    its training seed from child 1 (:class:`simulations.ensloss.TrainCell`); the risks of the
+    trained linear rules are exact (quadrature).
+    """
     sizes = ctx.pick((250, 1000, 4000), (250, 1000, 4000, 16000, 64000))
     repeats = ctx.pick(4, 10)
     config = ens.TrainConfig(depth=0, epochs=30, learning_rate=learning_rate, weight_decay=0.0)
     bayes = datasets.bayes_risk(BETA)
-    excess = np.empty((len(sizes), repeats, 2))
-    for i, (n, seed) in enumerate(zip(sizes, ctx.seed.spawn(len(sizes)))):
-        for r, child in enumerate(seed.spawn(repeats)):
-            data_seed, child = child.spawn(2)
-            data = datasets.logistic_design(ctx.backend.rng(data_seed), n, BETA)
-            data["x_test"], data["y_test"] = data["x_train"], data["y_train"]
-            result = ens.train(data, ["ensloss", "bce"], [child], config, ctx.backend)
-            w = to_numpy(result.network.weights[0])[:, :, 0]
-            b = to_numpy(result.network.biases[0])[:, 0]
-            excess[i, r] = [datasets.linear_rule_risk(w[k], b[k], BETA) - bayes for k in range(2)]
+    runs = [(i, r) for i in range(len(sizes)) for r in range(repeats)]
+    cells = [
+        Cell(
+            ens.TrainCell.of(
+                ctx.backend, "logistic_design", {"n": sizes[i], "beta": BETA}, LINEAR, config
+            ),
+            derive(ctx.seed, i, r),
+        )
+        for i, r in runs
+    ]
+    excess = np.empty((len(sizes), repeats, len(LINEAR)))
+    for (i, r), result in zip(runs, ctx.sweep(ens.train_task, cells)):
+        w, b = result["linear_weights"][0], result["linear_bias"][0]
+        excess[i, r] = [
+            datasets.linear_rule_risk(w[k], b[k], BETA) - bayes for k in range(len(LINEAR))
+        ]
     logs = np.log(np.maximum(excess[:, :, 0], 1e-12))
     x = np.repeat(np.log(sizes), repeats)
     fit = stats.linregress(x, logs.ravel())
@@ -557,18 +572,18 @@ FIXED = ["bce", "hinge", "exponential"]
 
 
 def _overfitting_runs(ctx: Context, losses: list[str]):
-    """Test and train accuracy (seeds, losses) on fresh p ≫ n random-feature tasks."""
+    """Test and train accuracy (seeds, losses) on fresh p ≫ n random-feature tasks: one sweep
+    cell per seed j under the claim's child j (the task from its child 0, the training seed
+    from its child 1)."""
     config = ens.TrainConfig(depth=0, epochs=ctx.pick(100, 300), learning_rate=ctx.pick(0.1, 0.01))
-    test, train_acc = [], []
-    for seed in ctx.seed.spawn(ctx.pick(6, 10)):
-        data_seed, seed = seed.spawn(2)
-        data = datasets.random_features_task(
-            ctx.backend.rng(data_seed), 300, 3000, features=ctx.pick(1000, 3000)
-        )
-        result = ens.train(data, losses, [seed], config, ctx.backend)
-        test.append(result.test_accuracy[0])
-        train_acc.append(result.train_accuracy[0])
-    return np.array(test), np.array(train_acc), config
+    task = {"n_train": 300, "n_test": 3000, "features": ctx.pick(1000, 3000)}
+    cell = ens.TrainCell.of(ctx.backend, "random_features_task", task, losses, config)
+    results = ctx.sweep(
+        ens.train_task, [Cell(cell, derive(ctx.seed, j)) for j in range(ctx.pick(6, 10))]
+    )
+    test = np.array([result["test_accuracy"][0] for result in results])
+    train_acc = np.array([result["train_accuracy"][0] for result in results])
+    return test, train_acc, config
 
 
 def overfitting(ctx: Context, method: str = "ensloss") -> Outcome:
@@ -624,26 +639,47 @@ DEPTHS = (1, 3, 5)
 
 
 def depth_trend(ctx: Context, method: str = "ensloss") -> Outcome:
-    """EnsLoss minus the best fixed loss grows with MLP depth (1, 3, 5 hidden layers)."""
-    tasks = datasets.offline_stand_ins(
-        ctx.backend, 0, digit_pairs=ctx.pick(2, 45), features=ctx.pick(1000, 2000)
+    """EnsLoss minus the best fixed loss grows with MLP depth (1, 3, 5 hidden layers).
+
+    One sweep cell per (task, depth), each training the same seeds: the claim's children
+    0, 1, ... (the stand-ins draw no random numbers; the worker builds them again from their
+    split seed, and only their names are taken from the ones built here).
+    """
+    stand_ins = {"split_seed": 0, "digit_pairs": ctx.pick(2, 45), "features": ctx.pick(1000, 2000)}
+    tasks = list(
+        datasets.offline_stand_ins(
+            ctx.backend,
+            stand_ins["split_seed"],
+            digit_pairs=stand_ins["digit_pairs"],
+            features=stand_ins["features"],
+        )
     )
     config = ens.TrainConfig(width=ctx.pick(64, 256), epochs=ctx.pick(80, 300), learning_rate=0.01)
-    seeds = ctx.seed.spawn(ctx.pick(8, 10))
-    gains, counts, accuracy = {}, {}, {}
+    losses = [method, *FIXED]
+    runs = [(name, depth) for depth in DEPTHS for name in tasks]
+    cells = [
+        Cell(
+            ens.TrainCell.of(
+                ctx.backend,
+                "offline_stand_in",
+                {"task": name, **stand_ins},
+                losses,
+                dataclasses.replace(config, depth=depth),
+                seeds=ctx.pick(8, 10),
+            ),
+            ctx.seed,
+        )
+        for name, depth in runs
+    ]
+    accuracy = {
+        run: result["test_accuracy"] for run, result in zip(runs, ctx.sweep(ens.train_task, cells))
+    }
+    gains, counts = {}, {}
     for depth in DEPTHS:
         rows = []
         tally = [0, 0, 0]
-        for name, data in tasks.items():
-            result = ens.train(
-                data,
-                [method, *FIXED],
-                seeds,
-                ens.TrainConfig(**{**config.__dict__, "depth": depth}),
-                ctx.backend,
-            )
-            acc = result.test_accuracy
-            accuracy[(name, depth)] = acc
+        for name in tasks:
+            acc = accuracy[(name, depth)]
             best = 1 + int(np.argmax(acc[:, 1:].mean(0)))
             rows.append(acc[:, 0] - acc[:, best])
             better = _paired(acc[:, 0], acc[:, best], "greater") < 0.05

@@ -24,6 +24,11 @@ import numpy as np
 ENV_VAR = "LOSSLAB_BACKEND"
 CHOICES = ("auto", "numpy", "cupy")
 """Backends a user can ask for (``array_api_strict`` is accepted too, for conformance tests)."""
+RESOLVED = ("numpy", "cupy", "array_api_strict")
+"""The names a resolved :class:`Backend` carries. A sweep cell names one of them, never
+``auto``: its key must say what computes it, not leave that to the worker."""
+FLOAT_DTYPES = ("float32", "float64")
+"""The floating types simulations run in."""
 
 
 class BackendError(ValueError):
@@ -115,6 +120,20 @@ def select(request: str | None = None) -> Backend:
     if requested == "cupy":
         raise BackendError(f"--backend cupy cannot run here: {reason}")
     return Backend("numpy", numpy_namespace, cpu_name(), requested, fallback_reason=reason)
+
+
+def check_resolved(name: str) -> str:
+    """``name`` if it is one of :data:`RESOLVED`, else a ValueError naming the choices."""
+    if name not in RESOLVED:
+        raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(RESOLVED)}")
+    return name
+
+
+def check_float_dtype(dtype: str) -> str:
+    """``dtype`` if it is one of :data:`FLOAT_DTYPES`, else a ValueError naming the choices."""
+    if dtype not in FLOAT_DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; choose one of {', '.join(FLOAT_DTYPES)}")
+    return dtype
 
 
 def cuda_device() -> tuple[str | None, str]:

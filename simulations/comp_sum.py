@@ -23,7 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from simulations.backend import ArrayRandom, Backend, derive, select, to_numpy
+from simulations.backend import (
+    ArrayRandom,
+    Backend,
+    check_float_dtype,
+    check_resolved,
+    derive,
+    select,
+    to_numpy,
+)
 from theory import comp_sum
 
 FAMILIES = ("dirichlet", "near_optimal", "binary_tie", "mae_tie")
@@ -71,12 +79,6 @@ CANDIDATES: dict[str, Callable[[float, int], CandidateTransform]] = {
 }
 """The transforms :func:`check_pointwise` can test, by name: ``CANDIDATES[name](τ, n)``."""
 
-BACKENDS = ("numpy", "cupy", "array_api_strict")
-"""Backend names a config may hold: those of a resolved :class:`~simulations.backend.Backend`
-(``auto`` is refused: the cell's key must say what ran it)."""
-DTYPES = ("float32", "float64")
-"""Floating-point types the draws and the search run in."""
-
 
 def _check_common(tau, n_classes, backend: str, dtype: str) -> None:
     """Refuse a τ, number of classes, backend name or dtype a config cannot run with."""
@@ -84,10 +86,8 @@ def _check_common(tau, n_classes, backend: str, dtype: str) -> None:
         raise ValueError(f"tau must be a finite number >= 0, got {tau!r}")
     if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
         raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if dtype not in DTYPES:
-        raise ValueError(f"unknown dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+    check_resolved(backend)
+    check_float_dtype(dtype)
 
 
 def _check_count(name: str, value, least: int) -> None:

@@ -17,19 +17,37 @@ Classification*, ICML 2025 (``dai2025``); the generator follows the official cod
 The SGD step uses g as the loss-derivative at each margin: the gradient is
 :math:`\frac1B\sum_i g_i y_i \nabla f(x_i)`. Everything here is array code (numpy, CuPy,
 array_api_strict); risks under the Gaussian designs are exact up to quadrature.
+
+:func:`train` trains every (seed, loss) pair at once; :func:`train_task` is its sweep task
+(:mod:`simulations.sweeps`): a :class:`TrainCell` names the backend, the data set (one of
+:data:`DATASETS`, built in the worker) and the training set-up, and the task returns numpy
+arrays (:meth:`TrainResult.as_result`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy.special import ndtri
 
-from simulations import mlp
-from simulations.backend import ArrayRandom, Backend, derive, to_numpy
+from simulations import datasets, mlp
+from simulations.backend import (
+    ArrayRandom,
+    Backend,
+    check_float_dtype,
+    check_resolved,
+    derive,
+    namespace,
+    select,
+    to_numpy,
+)
+from theory.validation import check_parameter
 
 SHIFT = 1e-6
 TAILS = ("inverse", "log_squared", "none")
@@ -42,7 +60,10 @@ EXPONENTIAL_CLIP = 10.0
 
 
 def inverse_box_cox(z: Any, lam: float, xp: Any) -> Any:
-    r""":math:`\mathrm{BC}^{-1}_\lambda(z)`; +inf where :math:`1 + \lambda z \le 0` and λ < 0."""
+    r""":math:`\mathrm{BC}^{-1}_\lambda(z)`; +inf where :math:`1 + \lambda z \le 0` and λ < 0.
+
+    ``lam`` is a finite real number."""
+    check_parameter("lam", lam, low=-math.inf)
     if lam == 0:
         return xp.exp(z)
     base = 1 + lam * z
@@ -73,8 +94,10 @@ def expected_draws(batch: int, lam: float = 0.0) -> np.ndarray:
     """Sorted, clamped values without noise: the population shape at Blom's plotting positions.
 
     The i-th smallest of B values is :func:`population_derivative` at u = (i - 3/8)/(B + 1/4),
-    the usual approximation to the expected i-th order statistic of a normal sample.
+    the usual approximation to the expected i-th order statistic of a normal sample; ``batch``
+    is an integer >= 1.
     """
+    batch = check_parameter("batch", batch, low=1, integer=True)
     ranks = np.arange(1, batch + 1)
     return population_derivative((ranks - 0.375) / (batch + 0.25), lam)
 
@@ -108,13 +131,25 @@ def ensloss_derivatives(
 ) -> Any:
     """Random calibrated loss-derivatives for a batch of margins (batch along the last axis).
 
-    ``expected=True`` replaces the random draws by :func:`expected_draws` (the ablation).
+    ``expected=True`` replaces the random draws by :func:`expected_draws` (the ablation);
+    otherwise ``rng`` is required. ``margins`` is a real floating array of at least one dimension
+    with a non-empty batch axis, ``lam`` finite and ``tail`` one of :data:`TAILS`. This runs
+    every training step, so, like the kernels of :mod:`simulations.mlp`, it checks shapes, dtype
+    and parameters only, never values (a read back from the device): a NaN margin ranks last.
     """
-    xp = rng.xp if rng is not None else None
-    if xp is None:
-        import array_api_compat
-
-        xp = array_api_compat.array_namespace(margins)
+    if rng is None and not expected:
+        raise TypeError("ensloss_derivatives needs an rng unless expected=True")
+    xp = rng.xp if rng is not None else namespace(margins)
+    if getattr(margins, "ndim", 0) < 1 or margins.shape[-1] < 1:
+        shape = getattr(margins, "shape", None)
+        raise ValueError(
+            f"margins must be an array with a non-empty last (batch) axis, got {shape}"
+        )
+    if not xp.isdtype(margins.dtype, "real floating"):
+        raise TypeError(f"margins must be a real floating array, got {margins.dtype}")
+    if tail not in TAILS:
+        raise ValueError(f"unknown tail {tail!r}; choose one of {', '.join(TAILS)}")
+    check_parameter("lam", lam, low=-math.inf)
     if expected:
         values = xp.asarray(expected_draws(margins.shape[-1], lam), dtype=margins.dtype)
         values = xp.broadcast_to(values, margins.shape)
@@ -144,7 +179,15 @@ def fixed_derivative(loss: str, margins: Any, xp: Any) -> Any:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Training set-up; the defaults are the repo's tabular setting except where noted."""
+    """Training set-up; the defaults are the repo's tabular setting except where noted.
+
+    ``depth`` hidden layers (0: a linear model) of ``width`` units; ``epochs`` passes over the
+    training set in mini-batches of ``batch`` (integers: depth >= 0, the others >= 1); momentum
+    SGD with a cosine schedule from ``learning_rate`` (0 is allowed: a model that does not
+    learn, a negative control), ``weight_decay`` and ``momentum``, all finite and >= 0 (as
+    :class:`simulations.mlp.SGD`); the generator's Box-Cox ``lam`` (finite) and ``tail`` (one
+    of :data:`TAILS`); ``dtype`` one of :data:`simulations.backend.FLOAT_DTYPES`. Numbers are kept as int and float.
+    """
 
     depth: int = 0
     width: int = 64
@@ -157,6 +200,25 @@ class TrainConfig:
     tail: str = "inverse"
     dtype: str = "float64"
 
+    def __post_init__(self) -> None:
+        lowest = {"depth": 0, "width": 1, "epochs": 1, "batch": 1}
+        checked = {
+            **{
+                name: check_parameter(name, getattr(self, name), low=low, integer=True)
+                for name, low in lowest.items()
+            },
+            **{
+                name: check_parameter(name, getattr(self, name))
+                for name in ("learning_rate", "weight_decay", "momentum")
+            },
+            "lam": check_parameter("lam", self.lam, low=-math.inf),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+        if self.tail not in TAILS:
+            raise ValueError(f"unknown tail {self.tail!r}; choose one of {', '.join(TAILS)}")
+        check_float_dtype(self.dtype)
+
 
 @dataclass
 class TrainResult:
@@ -167,6 +229,21 @@ class TrainResult:
     test_accuracy: np.ndarray
     network: mlp.Network = field(repr=False)
     seeds: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_result(self) -> dict[str, np.ndarray]:
+        """The accuracies as a :data:`simulations.sweeps.Result`; for a linear model (depth 0)
+        also the rule sign(w·x + b) of every model: ``linear_weights`` w (seeds, losses, d) and
+        ``linear_bias`` b (seeds, losses)."""
+        result = {"train_accuracy": self.train_accuracy, "test_accuracy": self.test_accuracy}
+        if self.network.depth == 0:
+            shape = self.test_accuracy.shape
+            weights = to_numpy(self.network.weights[0])[:, :, 0]
+            result["linear_weights"] = np.reshape(weights, (*shape, weights.shape[-1]))
+            result["linear_bias"] = np.reshape(to_numpy(self.network.biases[0])[:, 0], shape)
+        return result
+
+
+DATA_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
 def train(
@@ -180,12 +257,22 @@ def train(
 
     Models of one seed share the initial weights and the mini-batch order (common random
     numbers, so differences between losses are paired); EnsLoss draws come from a separate
-    child of the seed. Labels are ±1.
+    child of the seed. ``data`` holds :data:`DATA_KEYS` on the backend: finite features
+    x (n, d) of ``config.dtype`` with n, d >= 1 (one d for both splits) and labels y (n,) in
+    {-1, +1}; ``losses`` is a non-empty list of :data:`LOSSES`, ``seeds`` a non-empty list of
+    SeedSequence children.
     """
     xp = backend.xp
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    if isinstance(losses, str) or not losses:
+        raise ValueError(f"losses must be a non-empty list of loss names, got {losses!r}")
     for loss in losses:
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+    if not seeds:
+        raise ValueError("seeds must be a non-empty list of SeedSequence children")
+    _check_data(data, config.dtype, xp)
     x, y = data["x_train"], data["y_train"]
     n, d = x.shape
     per_seed = len(losses)
@@ -246,6 +333,27 @@ def train(
     )
 
 
+def _check_data(data: dict[str, Any], dtype: str, xp: Any) -> None:
+    """Refuse data that :func:`train` cannot use (see its docstring): two reductions a split."""
+    missing = [key for key in DATA_KEYS if key not in data]
+    if missing:
+        raise ValueError(f"data lacks {', '.join(missing)} (it needs {', '.join(DATA_KEYS)})")
+    width = data["x_train"].shape[-1]
+    for split in ("train", "test"):
+        x, y = data[f"x_{split}"], data[f"y_{split}"]
+        if x.ndim != 2 or 0 in x.shape or x.shape[1] != width or y.shape != (x.shape[0],):
+            raise ValueError(
+                f"x_{split} must have shape (n, {width}) with n >= 1 and y_{split} shape (n,), "
+                f"got {x.shape} and {y.shape}"
+            )
+        if x.dtype != getattr(xp, dtype):
+            raise TypeError(f"x_{split} has dtype {x.dtype}, but the config trains in {dtype}")
+        if not bool(xp.all(xp.isfinite(x))):
+            raise ValueError(f"x_{split} must be finite (no NaN or inf)")
+        if not bool(xp.all((y == 1) | (y == -1))):
+            raise ValueError(f"y_{split} must hold labels -1 and +1 only")
+
+
 def _derivatives(margins, losses, loss_index, draws, config, xp):
     """Per-model loss-derivative: each model's own loss, EnsLoss draws per seed."""
     per_seed = len(losses)
@@ -287,3 +395,138 @@ def surrogate_objective(network: mlp.Network, x: Any, y: Any, g: Any, xp: Any) -
     """
     logits, _ = mlp.forward(network, x, xp)
     return xp.mean(g * y * logits, axis=-1)
+
+
+def _logistic_design(
+    backend: Backend, seed: np.random.SeedSequence, *, n: int, beta: np.ndarray
+) -> dict[str, Any]:
+    """:func:`simulations.datasets.logistic_design`; its training set is the test set too (the
+    risk of a linear rule is exact, :func:`simulations.datasets.linear_rule_risk`)."""
+    data = datasets.logistic_design(backend.rng(seed), n, beta)
+    return {**data, "x_test": data["x_train"], "y_test": data["y_train"]}
+
+
+def _random_features_task(
+    backend: Backend,
+    seed: np.random.SeedSequence,
+    *,
+    n_train: int,
+    n_test: int,
+    dim: int = 30,
+    features: int = 3000,
+) -> dict[str, Any]:
+    """:func:`simulations.datasets.random_features_task`."""
+    return datasets.random_features_task(
+        backend.rng(seed), n_train, n_test, dim=dim, features=features
+    )
+
+
+def _offline_stand_in(
+    backend: Backend, seed: None, *, task: str, split_seed: int, digit_pairs: int, features: int
+) -> dict[str, Any]:
+    """The task called ``task`` of :func:`simulations.datasets.offline_stand_ins`."""
+    tasks = datasets.offline_stand_ins(
+        backend, split_seed, digit_pairs=digit_pairs, features=features
+    )
+    if task not in tasks:
+        raise ValueError(f"unknown offline task {task!r}; with these arguments: {', '.join(tasks)}")
+    return tasks[task]
+
+
+class Dataset(NamedTuple):
+    """A data set of :func:`train_task`: ``make(backend, seed, **arguments)`` builds it, and
+    ``draws`` says whether it takes random numbers from ``seed`` (else ``seed`` is None)."""
+
+    make: Callable[..., dict[str, Any]]
+    draws: bool
+
+
+DATASETS = {
+    "logistic_design": Dataset(_logistic_design, True),
+    "random_features_task": Dataset(_random_features_task, True),
+    "offline_stand_in": Dataset(_offline_stand_in, False),
+}
+"""The data sets a :class:`TrainCell` names, with their keyword arguments: ``logistic_design``
+(n, beta), ``random_features_task`` (n_train, n_test, dim, features) and ``offline_stand_in``
+(task, split_seed, digit_pairs, features)."""
+
+
+@dataclass(frozen=True)
+class TrainCell:
+    """One sweep cell of :func:`train` (:func:`train_task`): the backend by name (selected in
+    the worker), the data set (a key of :data:`DATASETS`) and its keyword ``arguments``, the
+    losses, the number of training ``seeds`` and the :class:`TrainConfig` fields.
+
+    From the cell's seed s come, in order, the children that a fresh ``s.spawn`` would hand
+    out: the data seed ``derive(s, 0)`` if the data set draws, then training seed k
+    ``derive(s, o + k)`` with o = 1 if it does and 0 if not (:meth:`run_seeds`).
+    """
+
+    backend: str
+    dataset: str
+    arguments: dict[str, Any]
+    losses: tuple[str, ...]
+    seeds: int
+    training: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        check_resolved(self.backend)
+        if self.dataset not in DATASETS:
+            raise ValueError(
+                f"unknown dataset {self.dataset!r}; choose one of {', '.join(DATASETS)}"
+            )
+        try:
+            inspect.signature(DATASETS[self.dataset].make).bind(None, None, **self.arguments)
+        except TypeError as error:
+            raise TypeError(f"arguments do not fit the dataset {self.dataset!r}: {error}") from None
+        if isinstance(self.losses, str) or not self.losses:
+            raise ValueError(f"losses must be a non-empty tuple of loss names, got {self.losses!r}")
+        for loss in self.losses:
+            if loss not in LOSSES:
+                raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+        object.__setattr__(self, "losses", tuple(self.losses))
+        object.__setattr__(self, "seeds", check_parameter("seeds", self.seeds, low=1, integer=True))
+        try:
+            config = TrainConfig(**self.training)
+        except TypeError as error:
+            raise TypeError(f"training must hold TrainConfig fields only: {error}") from None
+        object.__setattr__(self, "training", dataclasses.asdict(config))
+
+    @classmethod
+    def of(
+        cls,
+        backend: Backend,
+        dataset: str,
+        arguments: dict[str, Any],
+        losses: list[str],
+        config: TrainConfig,
+        seeds: int = 1,
+    ) -> TrainCell:
+        """The cell of ``config`` (a :class:`TrainConfig`) on ``backend``."""
+        if not isinstance(config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+        return cls(
+            backend.name, dataset, dict(arguments), tuple(losses), seeds, dataclasses.asdict(config)
+        )
+
+    @property
+    def config(self) -> TrainConfig:
+        return TrainConfig(**self.training)
+
+    def run_seeds(
+        self, seed: np.random.SeedSequence
+    ) -> tuple[np.random.SeedSequence | None, list[np.random.SeedSequence]]:
+        """The data seed (None if the data set does not draw) and the training seeds under
+        ``seed``."""
+        first = 1 if DATASETS[self.dataset].draws else 0
+        data_seed = derive(seed, 0) if first else None
+        return data_seed, [derive(seed, first + k) for k in range(self.seeds)]
+
+
+def train_task(cell: TrainCell, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """The sweep task of :func:`train`: build the cell's data set and train every (seed, loss)
+    pair on it (:meth:`TrainResult.as_result`)."""
+    backend = select(cell.backend)
+    data_seed, seeds = cell.run_seeds(seed)
+    data = DATASETS[cell.dataset].make(backend, data_seed, **cell.arguments)
+    return train(data, list(cell.losses), seeds, cell.config, backend).as_result()

@@ -94,3 +94,20 @@ def test_shape_ablation_rejects_a_fixed_loss_as_the_ablation(ctx):
 
 def test_depth_trend_is_not_verified_for_a_fixed_loss_against_itself(ctx):
     assert dai2025.depth_trend(ctx, method="bce").verdict is not Verdict.VERIFIED
+
+
+def test_consistency_reads_its_cells_back_from_a_store(ctx, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from simulations import sweeps
+
+    cached = replace(ctx, store=sweeps.Store(tmp_path))
+    first = dai2025.bayes_consistency(cached)
+
+    def no_training(*args):
+        raise AssertionError("a cached cell was trained again")
+
+    monkeypatch.setattr(ens, "train", no_training)
+    again = dai2025.bayes_consistency(cached)
+    assert again.summary == first.summary
+    np.testing.assert_array_equal(again.data["excess"], first.data["excess"])

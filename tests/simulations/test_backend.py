@@ -78,3 +78,12 @@ def test_derive_is_stable_and_refuses_a_plain_integer_seed():
     )
     with pytest.raises(TypeError, match="SeedSequence, got int"):
         backends.derive(0, 1)
+
+
+def test_cell_backend_names_and_dtypes_are_checked():
+    assert [backends.check_resolved(name) for name in backends.RESOLVED] == list(backends.RESOLVED)
+    with pytest.raises(ValueError, match="unknown backend 'auto'; choose one of numpy"):
+        backends.check_resolved("auto")
+    assert backends.check_float_dtype("float32") == "float32"
+    with pytest.raises(ValueError, match="unknown dtype 'float16'"):
+        backends.check_float_dtype("float16")

@@ -147,3 +147,206 @@ def test_unknown_loss():
     data = datasets.random_features_task(backend.rng(np.random.SeedSequence(0)), 20, 10, features=5)
     with pytest.raises(ValueError, match="unknown loss"):
         ens.train(data, ["huber"], [np.random.SeedSequence(0)], ens.TrainConfig(), backend)
+
+
+def test_the_config_keeps_numbers_as_int_and_float():
+    config = ens.TrainConfig(epochs=3.0, learning_rate=1, lam=0)
+    assert config.epochs == 3 and type(config.epochs) is int
+    assert type(config.learning_rate) is float and type(config.lam) is float
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error", "message"),
+    [
+        ("depth", -1, ValueError, "depth must be a finite number >= 0"),
+        ("width", 0, ValueError, "width must be a finite number >= 1"),
+        ("epochs", 0, ValueError, "epochs must be a finite number >= 1"),
+        ("epochs", 2.5, ValueError, "epochs must be an integer"),
+        ("epochs", "3", TypeError, "epochs must be a real number"),
+        ("batch", 0, ValueError, "batch must be a finite number >= 1"),
+        ("learning_rate", -0.1, ValueError, "learning_rate must be a finite number >= 0"),
+        ("learning_rate", math.nan, ValueError, "learning_rate must be a finite"),
+        ("weight_decay", -1e-6, ValueError, "weight_decay must be a finite number >= 0"),
+        ("momentum", math.inf, ValueError, "momentum must be a finite"),
+        ("lam", math.nan, ValueError, "lam must be a finite"),
+        ("tail", "cubic", ValueError, "unknown tail 'cubic'"),
+        ("dtype", "float16", ValueError, "unknown dtype 'float16'"),
+    ],
+)
+def test_a_bad_training_config_is_refused(field, value, error, message):
+    with pytest.raises(error, match=message):
+        ens.TrainConfig(**{field: value})
+
+
+def _tiny_data(backend, dtype="float64"):
+    from simulations import datasets
+
+    rng = backend.rng(np.random.SeedSequence(0))
+    return datasets.random_features_task(rng, 20, 10, dim=3, features=5, dtype=dtype)
+
+
+def _with(data, **changes):
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (lambda d: {k: v for k, v in d.items() if k != "x_test"}, ValueError, "data lacks x_test"),
+        (lambda d: _with(d, y_train=d["y_train"][:-1]), ValueError, "y_train shape"),
+        (lambda d: _with(d, x_test=d["x_test"][:, :2]), ValueError, r"x_test must have shape"),
+        (lambda d: _with(d, x_train=d["x_train"][:0]), ValueError, "n >= 1"),
+        (lambda d: _with(d, y_train=(d["y_train"] + 1) / 2), ValueError, "labels -1 and \\+1"),
+        (lambda d: _with(d, x_test=d["x_test"] * np.nan), ValueError, "x_test must be finite"),
+        (lambda d: _with(d, x_train=d["x_train"].astype(np.float32)), TypeError, "dtype float32"),
+    ],
+)
+def test_training_refuses_bad_data(change, error, message):
+    backend = select("numpy")
+    data = change(_tiny_data(backend))
+    seeds = [np.random.SeedSequence(1)]
+    with pytest.raises(error, match=message):
+        ens.train(data, ["bce"], seeds, ens.TrainConfig(epochs=1), backend)
+
+
+def test_training_refuses_bad_losses_seeds_and_configs():
+    backend = select("numpy")
+    data, seeds, config = _tiny_data(backend), [np.random.SeedSequence(1)], ens.TrainConfig()
+    with pytest.raises(ValueError, match="losses must be a non-empty list"):
+        ens.train(data, [], seeds, config, backend)
+    with pytest.raises(ValueError, match="losses must be a non-empty list"):
+        ens.train(data, "bce", seeds, config, backend)
+    with pytest.raises(ValueError, match="seeds must be a non-empty list"):
+        ens.train(data, ["bce"], [], config, backend)
+    with pytest.raises(TypeError, match=r"seed must be a numpy\.random\.SeedSequence"):
+        ens.train(data, ["bce"], [1], config, backend)
+    with pytest.raises(TypeError, match="config must be a TrainConfig"):
+        ens.train(data, ["bce"], seeds, {"epochs": 1}, backend)
+
+
+def test_the_generator_refuses_bad_inputs():
+    rng = select("numpy").rng(np.random.SeedSequence(0))
+    margins = np.zeros((2, 4))
+    with pytest.raises(TypeError, match="needs an rng unless expected=True"):
+        ens.ensloss_derivatives(margins, None)
+    with pytest.raises(ValueError, match="non-empty last \\(batch\\) axis"):
+        ens.ensloss_derivatives(np.float64(1.0), rng)
+    with pytest.raises(ValueError, match="non-empty last \\(batch\\) axis"):
+        ens.ensloss_derivatives(np.zeros((2, 0)), rng)
+    with pytest.raises(TypeError, match="real floating"):
+        ens.ensloss_derivatives(np.zeros((2, 4), dtype=int), rng)
+    with pytest.raises(ValueError, match="lam must be a finite"):
+        ens.ensloss_derivatives(margins, rng, lam=math.nan)
+    with pytest.raises(ValueError, match="unknown tail 'cubic'"):
+        ens.ensloss_derivatives(margins, rng, tail="cubic")
+    with pytest.raises(ValueError, match="batch must be a finite number >= 1"):
+        ens.expected_draws(0)
+
+
+TINY = {"n_train": 40, "n_test": 20, "dim": 5, "features": 12}
+
+
+def _tiny_cell(seeds: int = 2, **training) -> ens.TrainCell:
+    config = ens.TrainConfig(**{"epochs": 2, "batch": 16, "learning_rate": 0.05, **training})
+    return ens.TrainCell.of(
+        select("numpy"), "random_features_task", TINY, ["ensloss", "bce"], config, seeds
+    )
+
+
+def test_the_task_trains_like_train_on_the_children_a_fresh_spawn_hands_out(seed):
+    from simulations import datasets
+
+    backend = select("numpy")
+    cell = _tiny_cell()
+    result = ens.train_task(cell, seed)
+    data_seed, *training_seeds = seed.spawn(3)  # the task left seed's spawn counter alone
+    data = datasets.random_features_task(backend.rng(data_seed), **TINY)
+    direct = ens.train(data, ["ensloss", "bce"], training_seeds, cell.config, backend)
+    assert result.keys() == {"train_accuracy", "test_accuracy", "linear_weights", "linear_bias"}
+    np.testing.assert_array_equal(result["test_accuracy"], direct.test_accuracy)
+    np.testing.assert_array_equal(result["train_accuracy"], direct.train_accuracy)
+    weights, biases = direct.network.weights[0], direct.network.biases[0]  # models = (seed, loss)
+    np.testing.assert_array_equal(result["linear_weights"][1, 0], weights[2, :, 0])
+    np.testing.assert_array_equal(result["linear_bias"][1, 1], biases[3, 0])
+    assert ens.train_task(_tiny_cell(depth=1, width=3), seed).keys() == {
+        "train_accuracy",
+        "test_accuracy",
+    }
+
+
+def test_a_data_set_without_draws_gives_every_child_to_training(seed):
+    arguments = {"task": "breast_cancer", "split_seed": 0, "digit_pairs": 0, "features": 60}
+    cell = ens.TrainCell.of(
+        select("numpy"), "offline_stand_in", arguments, ["bce"], ens.TrainConfig(), seeds=3
+    )
+    data_seed, seeds = cell.run_seeds(seed)
+    assert data_seed is None
+    assert [s.spawn_key for s in seeds] == [c.spawn_key for c in seed.spawn(3)]
+
+
+def _assert_identical(first, second):
+    assert len(first) == len(second)
+    for a, b in zip(first, second):
+        assert a.keys() == b.keys()
+        for name in a:
+            assert a[name].dtype == b[name].dtype and a[name].shape == b[name].shape
+            assert a[name].tobytes() == b[name].tobytes(), name
+
+
+def _tiny_cells():
+    from simulations import sweeps
+
+    return [sweeps.Cell(_tiny_cell(), np.random.SeedSequence(3, spawn_key=(k,))) for k in (0, 1)]
+
+
+def test_the_task_is_bit_identical_serially_and_in_a_process_pool():
+    from simulations import sweeps
+
+    serial = sweeps.run_sweep(ens.train_task, _tiny_cells(), executor=sweeps.Serial())
+    with sweeps.ProcessPool(workers=2) as pool:
+        pooled = sweeps.run_sweep(ens.train_task, _tiny_cells(), executor=pool)
+    _assert_identical(serial, pooled)
+
+
+def test_a_rerun_on_a_store_trains_nothing(tmp_path, monkeypatch):
+    from simulations import sweeps
+
+    calls = []
+    train = ens.train
+    monkeypatch.setattr(ens, "train", lambda *args: calls.append(args) or train(*args))
+    first = sweeps.run_sweep(ens.train_task, _tiny_cells(), sweeps.Store(tmp_path))
+    assert len(calls) == 2
+    again = sweeps.run_sweep(ens.train_task, _tiny_cells(), sweeps.Store(tmp_path))
+    assert len(calls) == 2
+    _assert_identical(first, again)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"backend": "auto"}, ValueError, "unknown backend 'auto'"),
+        ({"dataset": "mnist"}, ValueError, "unknown dataset 'mnist'"),
+        ({"arguments": {"n_train": 10}}, TypeError, "arguments do not fit the dataset"),
+        ({"arguments": {**TINY, "noise": 0.1}}, TypeError, "arguments do not fit the dataset"),
+        ({"losses": ()}, ValueError, "losses must be a non-empty tuple"),
+        ({"losses": ("ensloss", "huber")}, ValueError, "unknown loss 'huber'"),
+        ({"seeds": 0}, ValueError, "seeds must be a finite number >= 1"),
+        ({"training": {"epochs": 0}}, ValueError, "epochs must be a finite number >= 1"),
+        ({"training": {"epoch": 3}}, TypeError, "training must hold TrainConfig fields only"),
+    ],
+)
+def test_a_bad_cell_is_refused(change, error, message):
+    from dataclasses import asdict
+
+    fields = {**asdict(_tiny_cell()), **change}
+    with pytest.raises(error, match=message):
+        ens.TrainCell(**fields)
+
+
+def test_an_unknown_offline_task_is_refused():
+    arguments = {"task": "iris", "split_seed": 0, "digit_pairs": 0, "features": 60}
+    cell = ens.TrainCell.of(
+        select("numpy"), "offline_stand_in", arguments, ["bce"], ens.TrainConfig()
+    )
+    with pytest.raises(ValueError, match="unknown offline task 'iris'"):
+        ens.train_task(cell, np.random.SeedSequence(0))
