@@ -39,7 +39,10 @@ class's unpenalised intercept to :math:`-\infty` and its weights to 0. The retur
 an absent class is :math:`-\infty`, its weights 0: the class is never predicted.
 
 Everything is array code against the array API (numpy, CuPy, ``array_api_strict``); the host is
-read only for input checks and once per Newton iteration (see :func:`fit_logistic`).
+read only for input checks and once per Newton iteration (see :func:`fit_logistic`). Inputs are
+checked once on entry (shapes, dtypes, finite values, labels in range, integer counts, C > 0);
+a bad one raises ValueError (TypeError for a non-number) naming it. Scores enter only through
+max-shifted log-sum-exps, so F, its gradient and the softmax stay finite at any finite margin.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ import numpy as np
 
 from simulations.backend import Backend, derive, namespace, to_numpy
 from theory.generative import GaussianClasses
+from theory.validation import check_parameter
 
 VAR_SMOOTHING = 1e-9
 """ε added to the pooled NB variance: the official ``GaussianNB(val_epsilon=1e-9)`` adds it to
@@ -79,8 +83,8 @@ def sample_training_sets(
     """
     if not isinstance(law, GaussianClasses):
         raise TypeError(f"law must be a theory GaussianClasses, got {type(law).__name__}")
-    if n_problems < 1 or max_size < 1:
-        raise ValueError(f"need n_problems >= 1 and max_size >= 1, got {n_problems}, {max_size}")
+    n_problems = check_parameter("n_problems", n_problems, low=1, integer=True)
+    max_size = check_parameter("max_size", max_size, low=1, integer=True)
     xp = backend.xp
     real = getattr(xp, dtype)
     cumulative = xp.asarray(np.cumsum(law.priors)[:-1], dtype=real)
@@ -97,10 +101,14 @@ def sample_training_sets(
 
 
 def prefix_mask(sizes: Any, max_size: int, xp: Any) -> Any:
-    """Row mask (B, max_size): row r of problem b is used when r < sizes[b] (a size-m prefix)."""
+    """Row mask (B, max_size): row r of problem b is used when r < sizes[b] (a size-m prefix);
+    ``sizes`` are integers in [0, max_size]."""
+    max_size = check_parameter("max_size", max_size, low=1, integer=True)
     sizes = xp.asarray(sizes)
-    if sizes.ndim != 1:
-        raise ValueError(f"sizes must be one-dimensional, got shape {sizes.shape}")
+    if sizes.ndim != 1 or not xp.isdtype(sizes.dtype, "integral"):
+        raise ValueError(f"sizes must be a 1-D integer array, got {sizes.dtype} {sizes.shape}")
+    if not bool(xp.all((sizes >= 0) & (sizes <= max_size))):
+        raise ValueError(f"sizes must lie in [0, max_size = {max_size}]")
     return xp.arange(max_size)[None, :] < sizes[:, None]
 
 
@@ -111,6 +119,13 @@ class AffineScores:
 
     weights: Any
     intercepts: Any
+
+    def __post_init__(self) -> None:
+        if self.weights.ndim != 3 or self.intercepts.shape != self.weights.shape[:2]:
+            raise ValueError(
+                f"weights must be (B, K, n) and intercepts (B, K), got shapes "
+                f"{self.weights.shape} and {self.intercepts.shape}"
+            )
 
 
 @dataclass(frozen=True)
@@ -141,10 +156,10 @@ def fit_naive_bayes(
     :math:`Y^\top X`), then the pooled variance from the residuals :math:`x_r - \hat\mu_{y_r}`
     (two passes, no cancellation). Returns :math:`w_k = \hat\mu_k/\hat\sigma^2`,
     :math:`b_k = \ln(m_k/m) - \tfrac12\sum_i \hat\mu_{ki}^2/\hat\sigma_i^2`; see the module
-    docstring for absent classes.
+    docstring for absent classes. ``var_smoothing`` is finite and >= 0; at 0, a feature with no
+    spread within the classes of a training set has no variance to divide by (ValueError).
     """
-    if not var_smoothing >= 0:
-        raise ValueError(f"var_smoothing must be >= 0, got {var_smoothing}")
+    var_smoothing = check_parameter("var_smoothing", var_smoothing)
     xp, mask, onehot = _training_set(x, labels, n_classes, mask)
     counts = xp.sum(onehot, axis=-1)
     present = counts > 0
@@ -153,6 +168,8 @@ def fit_naive_bayes(
     squares = xp.where(mask[..., None], residual * residual, 0.0)
     total = xp.sum(counts, axis=-1, keepdims=True)
     pooled = xp.sum(squares, axis=1) / total + var_smoothing
+    if var_smoothing == 0 and not bool(xp.all(pooled > 0)):
+        raise ValueError("a feature has zero pooled variance: use var_smoothing > 0")
     weights = means / pooled[:, None, :]
     log_prior = xp.log(xp.where(present, counts, 1.0) / total)
     intercepts = xp.where(present, log_prior - 0.5 * xp.sum(means * weights, axis=-1), -math.inf)
@@ -165,10 +182,19 @@ def logistic_objective(
     r""":math:`F(W, b) = \tfrac12\|W\|_F^2 + C\sum_r [\mathrm{lse}_k(z_{rk}) - z_{ry_r}]` per
     problem (B,), the softmax taken over the classes present in the training rows (an absent
     class, intercept -inf, adds :math:`e^{-\infty} = 0`). The one function that scores both this
-    solver's and scikit-learn's solutions."""
+    solver's and scikit-learn's solutions. ``scores`` match x, (B, K, n) and (B, K), with finite
+    weights and finite intercepts for the classes present (the absent ones' are ignored)."""
     _check_penalty(C)
     xp, mask, onehot = _training_set(x, labels, scores.weights.shape[1], mask)
+    if scores.weights.shape[::2] != (x.shape[0], x.shape[2]):
+        raise ValueError(
+            f"scores must have weights (B, K, n) = ({x.shape[0]}, K, {x.shape[2]}), "
+            f"got {scores.weights.shape}"
+        )
     present = xp.sum(onehot, axis=-1) > 0
+    finite = xp.all(xp.isfinite(scores.weights), axis=-1) & xp.isfinite(scores.intercepts)
+    if not bool(xp.all(finite | ~present)):
+        raise ValueError("scores must be finite for the classes present in the training rows")
     weights = xp.where(present[..., None], scores.weights, 0.0)
     intercepts = xp.where(present, scores.intercepts, 0.0)
     logits = xp.matmul(weights, xp.permute_dims(x, (0, 2, 1))) + intercepts[..., None]
@@ -250,15 +276,22 @@ def fit_logistic(
     the remaining gap (quadratic convergence), so the returned F is within about 1e-13
     relative of the 1e-10 solution on the benchmark problems, far below the 1e-8 the
     scikit-learn cross-check asks for; and 1e-5 for float32. ``init`` warm-starts (entries of
-    absent classes are reset to 0); see :func:`fit_logistic_path`.
+    absent classes are reset to 0); its weights must be finite, its intercepts finite or -inf
+    (a class the rule never predicts); see :func:`fit_logistic_path`. ``max_newton`` and
+    ``max_cg`` are integers >= 1.
+
+    **Saturated problems.** Where every row's softmax is saturated (margins of tens or more), the
+    data term has almost no curvature along the unpenalised intercepts, and the Newton direction
+    there is huge; no step of the line search is then acceptable and the problem is frozen,
+    reported as not converged, at its last finite iterate.
     """
     _check_penalty(C)
     if tol is None:
         tol = 1e-9 if x.dtype == namespace(x).float64 else 1e-5
-    if not tol > 0 or max_newton < 1 or max_cg < 1:
-        raise ValueError(
-            f"need tol > 0, max_newton >= 1, max_cg >= 1, got {tol}, {max_newton}, {max_cg}"
-        )
+    if check_parameter("tol", tol) == 0:
+        raise ValueError("tol must be > 0, got 0")
+    max_newton = check_parameter("max_newton", max_newton, low=1, integer=True)
+    max_cg = check_parameter("max_cg", max_cg, low=1, integer=True)
     xp, mask, onehot = _training_set(x, labels, n_classes, mask)
     batch = _Batch.build(x, mask, onehot, C, init, xp)
     result = _Result(batch, xp)
@@ -297,6 +330,8 @@ def fit_logistic_path(
 ) -> list[LogisticFit]:
     """Fits on the nested prefixes ``x[:, :m]`` for m in ``sizes`` (increasing), each warm-started
     from the previous solution (continuation along m). ``options`` go to :func:`fit_logistic`."""
+    if any(m != int(m) for m in sizes):
+        raise ValueError(f"sizes must be integers, got {sizes}")
     sizes = [int(m) for m in sizes]
     if not sizes or sizes[0] < 1 or any(b <= a for a, b in itertools.pairwise(sizes)):
         raise ValueError(f"sizes must be positive and strictly increasing, got {sizes}")
@@ -314,6 +349,9 @@ def fit_logistic_path(
 def class_scores(x: Any, scores: AffineScores) -> Any:
     """Scores (B, T, K) of test rows ``x``: (T, n) shared by all problems, or (B, T, n)."""
     xp = namespace(x, scores.weights)
+    batch, _, n = scores.weights.shape
+    if x.ndim not in (2, 3) or x.shape[-1] != n or (x.ndim == 3 and x.shape[0] != batch):
+        raise ValueError(f"x must have shape (T, {n}) or ({batch}, T, {n}), got {x.shape}")
     return xp.matmul(x, xp.permute_dims(scores.weights, (0, 2, 1))) + scores.intercepts[:, None, :]
 
 
@@ -326,6 +364,9 @@ def predict(x: Any, scores: AffineScores) -> Any:
 def error_rate(x: Any, labels: Any, scores: AffineScores) -> Any:
     """Test error (B,) of every problem on test rows ``x`` with ``labels`` (T,) or (B, T)."""
     xp = namespace(x, scores.weights)
+    rows = x.shape[-2]
+    if labels.shape not in ((rows,), (scores.weights.shape[0], rows)):
+        raise ValueError(f"labels must have shape ({rows},) or (B, {rows}), got {labels.shape}")
     wrong = predict(x, scores) != labels
     return xp.mean(xp.astype(wrong, x.dtype), axis=-1)
 
@@ -341,7 +382,7 @@ def scikit_learn_C(C: float, n_present: int) -> float:
     C is half the binary one at 2C (``nb_vs_lr.md`` §7 claim 13).
     """
     _check_penalty(C)
-    if n_present < 2:
+    if check_parameter("n_present", n_present, integer=True) < 2:
         raise ValueError(f"scikit-learn needs at least two classes, got {n_present}")
     return 2.0 * C if n_present == 2 else C
 
@@ -356,10 +397,15 @@ def scikit_learn_parameters(
     :math:`(-w/2, w/2)`, :math:`(-b/2, b/2)` (see :func:`scikit_learn_C` for its C); classes
     scikit-learn never saw get weights 0 and intercept -inf.
     """
+    n_classes = check_parameter("n_classes", n_classes, low=2, integer=True)
     coef, intercept = np.asarray(coef, dtype=float), np.asarray(intercept, dtype=float)
     classes = np.asarray(classes)
     if coef.ndim != 2 or intercept.shape != coef.shape[:1] or classes.ndim != 1:
         raise ValueError("coef must be (rows, n) with one intercept per row and classes 1-D")
+    if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
+        raise ValueError("coef and intercept must be finite")
+    if not np.issubdtype(classes.dtype, np.integer) or np.unique(classes).size != classes.size:
+        raise ValueError(f"classes must be distinct integers, got {classes}")
     if classes.size < 2 or coef.shape[0] != (1 if classes.size == 2 else classes.size):
         raise ValueError(f"{coef.shape[0]} coefficient rows do not fit {classes.size} classes")
     if np.any((classes < 0) | (classes >= n_classes)):
@@ -523,8 +569,10 @@ class _Batch:
         best = xp.min(xp.where(acceptable, trial_values, math.inf), axis=0)
         chosen = acceptable & (trial_values == best)
         step = xp.max(xp.where(chosen, steps[..., 0, 0], 0.0), axis=0)
-        self.theta = self.theta + step[:, None, None] * direction
-        self.logits = self.logits + step[:, None, None] * logit_step
+        # a problem without an acceptable step stays put (its direction may not be finite)
+        moved = (step > 0)[:, None, None]
+        self.theta = xp.where(moved, self.theta + step[:, None, None] * direction, self.theta)
+        self.logits = xp.where(moved, self.logits + step[:, None, None] * logit_step, self.logits)
         data_term, self.probabilities = _data_term(
             self.logits, self.onehot, self.present, self.row_weight, xp
         )
@@ -602,8 +650,8 @@ class _Result:
 
 
 def _check_penalty(C: float) -> None:
-    if not (C > 0 and math.isfinite(C)):
-        raise ValueError(f"C must be a positive finite number, got {C}")
+    if check_parameter("C", C) == 0:
+        raise ValueError("C must be a positive finite number, got 0")
 
 
 def _training_set(x: Any, labels: Any, n_classes: int, mask: Any | None) -> tuple[Any, Any, Any]:
@@ -614,11 +662,10 @@ def _training_set(x: Any, labels: Any, n_classes: int, mask: Any | None) -> tupl
         raise ValueError(f"x must be a real floating array of shape (B, m, n), got {x.ndim} axes")
     if labels.shape != x.shape[:2] or not xp.isdtype(labels.dtype, "integral"):
         raise ValueError(f"labels must be integers of shape {x.shape[:2]}, got {labels.shape}")
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be >= 2, got {n_classes}")
+    n_classes = check_parameter("n_classes", n_classes, low=2, integer=True)
     if mask is None:
         mask = xp.ones(labels.shape, dtype=xp.bool)
-    elif mask.shape != labels.shape or mask.dtype != xp.bool:
+    elif getattr(mask, "shape", None) != labels.shape or mask.dtype != xp.bool:
         raise ValueError(f"mask must be a boolean array of shape {labels.shape}")
     if not bool(xp.all(xp.isfinite(x))):
         raise ValueError("x holds non-finite values (padded rows too must be finite)")
@@ -662,6 +709,11 @@ def _centred_parameters(init: AffineScores, present: Any, mean: Any, xp: Any) ->
     expected = (batch, present.shape[1])
     if init.weights.shape != (*expected, n) or init.intercepts.shape != expected:
         raise ValueError(f"init must have weights {(*expected, n)} and intercepts {expected}")
+    finite = xp.all(xp.isfinite(init.weights)) & xp.all(
+        xp.isfinite(init.intercepts) | (init.intercepts == -math.inf)
+    )
+    if not bool(finite):
+        raise ValueError("init must have finite weights and finite or -inf intercepts")
     intercepts = xp.astype(init.intercepts, mean.dtype)
     usable = present & xp.isfinite(intercepts)
     weights = xp.where(usable[..., None], xp.astype(init.weights, mean.dtype), 0.0)
@@ -676,9 +728,9 @@ def _data_term(
     r""":math:`\sum_r c_r [\mathrm{lse}(z_r) - z_{r y_r}]` over the present classes and (if
     asked) the softmax P, for class-major logits (..., B, K, m) with any leading axes (the line
     search evaluates all steps at once and needs no P)."""
-    available = present[..., None]
-    top = xp.max(xp.where(available, logits, -math.inf), axis=-2, keepdims=True)
-    exponentials = xp.where(available, xp.exp(logits - top), 0.0)
+    masked = xp.where(present[..., None], logits, -math.inf)
+    top = xp.max(masked, axis=-2, keepdims=True)
+    exponentials = xp.exp(masked - top)
     total = xp.sum(exponentials, axis=-2, keepdims=True)
     row_losses = top[..., 0, :] + xp.log(total[..., 0, :]) - xp.sum(onehot * logits, axis=-2)
     data_term = xp.sum(row_weight * row_losses, axis=-1)

@@ -10,6 +10,12 @@ biases (the set is then symmetric and complete, the assumption of the comp-sum t
 :math:`|b_y| \le B` (scores at x fill the box :math:`[-\Lambda(x), \Lambda(x)]^n`,
 :math:`\Lambda(x) = W\|x\| + B`). K models, one τ each, are trained at once by projected
 gradient descent with a per-model backtracking step.
+
+Inputs are checked on entry: x finite (m, d), p rows on the simplex (m, n), τ >= 0, bounds
+>= 0, integer counts; a bad one raises ValueError (TypeError for a non-number) naming it.
+The risks and gradients are computed from log-softmax scores, so they stay free of NaN at any
+margin; for τ < 1 a loss term beyond the float range is +inf, and its gradient weight is capped
+at e^700.
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ import numpy as np
 
 from simulations.backend import ArrayRandom, namespace, to_numpy
 from theory import comp_sum
+from theory.validation import check_parameter, check_probabilities
 
 
 @dataclass(frozen=True)
 class GaussianMixture:
-    """Classes y = 0..n-1 with prior π_y and X | y ~ N(μ_y, Σ_y)."""
+    """Classes y = 0..n-1 with prior π_y and X | y ~ N(μ_y, Σ_y): finite means (n, d), symmetric
+    positive definite covariances (n, d, d), positive priors summing to 1."""
 
     means: tuple[tuple[float, ...], ...]
     covariances: tuple[tuple[tuple[float, ...], ...], ...]
@@ -38,14 +46,30 @@ class GaussianMixture:
             raise ValueError("means, covariances and priors must describe the same classes")
         if not math.isclose(sum(self.priors), 1.0, rel_tol=1e-12) or min(self.priors) <= 0:
             raise ValueError("priors must be positive and sum to 1")
-        np.linalg.cholesky(np.asarray(self.covariances))
+        means, covariances = np.asarray(self.means, float), np.asarray(self.covariances, float)
+        d = means.shape[-1]
+        if means.ndim != 2 or covariances.shape != (n, d, d):
+            raise ValueError(
+                f"means must be (classes, d) and covariances (classes, d, d), got shapes "
+                f"{means.shape} and {covariances.shape}"
+            )
+        if not (np.all(np.isfinite(means)) and np.all(np.isfinite(covariances))):
+            raise ValueError("means and covariances must be finite")
+        if not np.array_equal(covariances, np.swapaxes(covariances, 1, 2)):
+            raise ValueError("covariances must be symmetric")
+        try:
+            np.linalg.cholesky(covariances)
+        except np.linalg.LinAlgError as error:
+            raise ValueError("covariances must be positive definite") from error
 
     @property
     def n_classes(self) -> int:
         return len(self.priors)
 
     def sample(self, rng: ArrayRandom, size: int, dtype: str = "float64") -> Any:
-        """``size`` draws of X (labels drawn and discarded: risks use the exact conditionals)."""
+        """``size`` >= 1 draws of X (labels drawn and discarded: risks use the exact
+        conditionals)."""
+        size = check_parameter("size", size, low=1, integer=True)
         xp = rng.xp
         cumulative = xp.asarray(np.cumsum(self.priors)[:-1], dtype=getattr(xp, dtype))
         labels = xp.sum(xp.astype(rng.uniform((size, 1), dtype) >= cumulative, xp.int64), axis=1)
@@ -58,7 +82,8 @@ class GaussianMixture:
         return xp.take(means, labels, axis=0) + xp.sum(chosen * noise[:, None, :], axis=-1)
 
     def conditional(self, x: Any, xp: Any) -> Any:
-        """Exact p(y | x) for rows of ``x`` (log-domain, stable)."""
+        """Exact p(y | x) for finite rows of ``x`` (m, d) (log-domain, stable)."""
+        _check_points(x, xp, len(self.means[0]))
         covariances = np.asarray(self.covariances)
         precision = xp.asarray(np.linalg.inv(covariances), dtype=x.dtype)
         offset = np.log(self.priors) - 0.5 * np.linalg.slogdet(covariances)[1]
@@ -104,6 +129,29 @@ class LinearRun:
     biases: Any
 
 
+def _check_points(x: Any, xp: Any, dim: int | None = None) -> None:
+    """x a finite real floating (m, d) array, d = ``dim`` if given."""
+    if x.ndim != 2 or x.shape[1] != (dim or x.shape[1]) or not xp.isdtype(x.dtype, "real floating"):
+        raise ValueError(
+            f"x must be a real floating array of shape (m, {dim or 'd'}), got {x.shape}"
+        )
+    if not bool(xp.all(xp.isfinite(x))):
+        raise ValueError("x must be finite (no NaN or inf)")
+
+
+def _check_sample(x: Any, p: Any, xp: Any) -> None:
+    """x (m, d) finite and p (m, n) conditional probabilities of its rows."""
+    _check_points(x, xp)
+    check_probabilities(p, xp)
+    if p.ndim != 2 or p.shape[0] != x.shape[0]:
+        raise ValueError(f"p must have one row per row of x ({x.shape[0]}), got {p.shape}")
+
+
+def _check_bound(name: str, value: float) -> float:
+    """A bound >= 0; math.inf is allowed (no bound)."""
+    return value if value == math.inf else check_parameter(name, value)
+
+
 def _scores(x, weights, biases, xp):
     return xp.matmul(x[None, :, :], xp.permute_dims(weights, (0, 2, 1))) + biases[:, None, :]
 
@@ -142,9 +190,18 @@ def train_linear(
 
     Each model keeps its own step η: a step is accepted when it satisfies the Armijo condition
     :math:`R(h') \\le R(h) - \\|h' - h\\|^2/(4\\eta)` (then η grows by 1.25), else rejected and
-    η halves. Records every iterate (see :class:`LinearRun`).
+    η halves. Records every iterate (see :class:`LinearRun`). ``taus``: at least one τ >= 0;
+    bounds >= 0 (inf: no bound), ``iterations`` an integer >= 0.
     """
     xp = namespace(x)
+    _check_sample(x, p, xp)
+    if not taus:
+        raise ValueError("taus must hold at least one tau")
+    for tau in taus:
+        check_parameter("tau", tau)
+    weight_bound = _check_bound("weight_bound", weight_bound)
+    bias_bound = _check_bound("bias_bound", bias_bound)
+    iterations = check_parameter("iterations", iterations, integer=True)
     k, n, d = len(taus), p.shape[-1], x.shape[-1]
     tau = xp.asarray(np.asarray(taus, dtype=float)[:, None, None], dtype=x.dtype)
     weights = xp.zeros((k, n, d), dtype=x.dtype)
@@ -193,9 +250,21 @@ def best_zero_one(
 
     The 0-1 risk ignores the scale of (w, b), so weights are drawn on no bound. Each round
     perturbs the incumbent (or, first, ``start`` rows / fresh Gaussian draws).
+    ``candidates`` >= 1 and ``rounds`` >= 0 are integers; ``start`` is (weights (c, n, d),
+    biases (c, n)).
     """
     xp = rng.xp
+    _check_sample(x, p, xp)
+    candidates = check_parameter("candidates", candidates, low=1, integer=True)
+    rounds = check_parameter("rounds", rounds, integer=True)
     n, d = p.shape[-1], x.shape[-1]
+    if start is not None and (
+        len(start) != 2
+        or start[0].ndim != 3
+        or start[0].shape[1:] != (n, d)
+        or start[1].shape != start[0].shape[:2]
+    ):
+        raise ValueError(f"start must be (weights (c, {n}, {d}), biases (c, {n}))")
     dtype = "float64" if x.dtype == xp.float64 else "float32"
 
     def risks(weights, biases):
@@ -238,8 +307,15 @@ def box_floor(x: Any, tau: float, *, weight_bound: float, bias_bound: float, n_c
     :math:`\mathcal C^*_\tau(\mathcal H, x) = \Phi^\tau((n-1)e^{-2\Lambda(x)})`,
     :math:`\Lambda(x) = W\|x\| + B` (correct class at +Λ, the others at -Λ).
     Provenance: [REC✓ form; OURS derivation] ``h_consistency.md`` §4.
+    ``x`` finite (m, d), τ >= 0, ``weight_bound`` finite >= 0, ``bias_bound`` >= 0 (inf: free
+    biases, floor 0), an integer ``n_classes`` >= 2.
     """
     xp = namespace(x)
+    _check_points(x, xp)
+    tau = check_parameter("tau", tau)
+    weight_bound = check_parameter("weight_bound", weight_bound)
+    bias_bound = _check_bound("bias_bound", bias_bound)
+    n_classes = check_parameter("n_classes", n_classes, low=2, integer=True)
     reach = weight_bound * xp.sqrt(xp.sum(x * x, axis=-1)) + bias_bound
     u = (n_classes - 1) * xp.exp(-2 * reach)
     return comp_sum.softmax_loss(-xp.log1p(u), tau, xp)

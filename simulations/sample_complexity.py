@@ -14,6 +14,9 @@ The sample complexity of a method is read off its mean curve
 :math:`\bar e(m) = \frac1R\sum_r e_r(m)` as the first size where it reaches a threshold
 (:func:`first_passage`), the rule of the official ``main_simulation.py`` (first m whose mean
 error is below the Bayes error + ε), interpolated between grid points.
+
+Inputs are checked on entry (increasing positive integer sizes, at least two repeats, finite
+errors and thresholds); a bad one raises ValueError (TypeError for a non-number) naming it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import numpy as np
 from simulations import generative
 from simulations.backend import Backend, select, to_numpy
 from theory.generative import GaussianClasses, bayes_error, zero_one_risk
+from theory.validation import check_parameter
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,19 @@ class LearningCurves:
     C: float
     newton_iterations: list[int] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if np.ndim(self.sizes) != 1:
+            raise ValueError(f"sizes must be 1-D, got shape {np.shape(self.sizes)}")
+        for name in ("naive_bayes", "logistic"):
+            shape = np.shape(getattr(self, name))
+            if len(shape) != 2 or shape[1] != len(self.sizes):
+                raise ValueError(f"{name} must be (draws, {len(self.sizes)} sizes), got {shape}")
+
     def paired_gap(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean and standard error (S,) of err_NB − err_LR over the draws: paired, since both
-        methods are fitted on the same rows (negative: naive Bayes ahead)."""
+        methods are fitted on the same rows (negative: naive Bayes ahead); needs two draws."""
+        if self.naive_bayes.shape[0] < 2:
+            raise ValueError("a standard error needs at least two draws")
         difference = self.naive_bayes - self.logistic
         return difference.mean(axis=0), difference.std(axis=0, ddof=1) / math.sqrt(
             difference.shape[0]
@@ -87,14 +101,16 @@ class CurvesConfig:
 
     @classmethod
     def of(cls, law: GaussianClasses, backend: Backend, sizes, repeats: int, C: float):
-        """The cell of ``learning_curves(law, backend, seed, sizes, repeats, C)``."""
+        """The cell of ``learning_curves(law, backend, seed, sizes, repeats, C)``, checked here so
+        that a bad cell fails before it is dispatched."""
+        sizes, repeats = _check_grid(sizes, repeats)
         return cls(
             law.means,
             law.covariance,
             law.priors,
             backend.name,
             tuple(int(m) for m in sizes),
-            int(repeats),
+            repeats,
             float(C),
         )
 
@@ -121,11 +137,7 @@ def learning_curves(
     regression (:func:`~simulations.generative.fit_logistic_path`, penalty ``C``) on the first
     m rows of ``repeats`` draws from ``law`` for every m in ``sizes`` (increasing), and return
     the exact 0-1 risk of every fit. Parameters reach the host once per size, for the risk."""
-    sizes = np.asarray(sizes, dtype=int)
-    if sizes.ndim != 1 or sizes.size < 2 or sizes[0] < 1 or np.any(np.diff(sizes) <= 0):
-        raise ValueError(f"sizes must be at least two increasing positive integers, got {sizes}")
-    if repeats < 2:
-        raise ValueError(f"need at least two repeats for a standard error, got {repeats}")
+    sizes, repeats = _check_grid(sizes, repeats)
     x, labels = generative.sample_training_sets(law, backend, seed, repeats, int(sizes[-1]))
     classes = law.n_classes
     fits = generative.fit_logistic_path(x, labels, sizes.tolist(), classes, C)
@@ -144,6 +156,34 @@ def learning_curves(
     )
 
 
+def _check_grid(sizes, repeats: int) -> tuple[np.ndarray, int]:
+    """``sizes`` as an int array of at least two increasing positive integers; ``repeats`` an
+    integer >= 2 (a standard error needs two draws)."""
+    array = np.asarray(sizes)
+    if (
+        array.ndim != 1
+        or array.size < 2
+        or np.any(array != np.round(array))
+        or array[0] < 1
+        or np.any(np.diff(array) <= 0)
+    ):
+        raise ValueError(f"sizes must be at least two increasing positive integers, got {sizes}")
+    repeats = check_parameter("repeats", repeats, integer=True)
+    if repeats < 2:
+        raise ValueError(f"need at least two repeats for a standard error, got {repeats}")
+    return array.astype(int), repeats
+
+
+def _check_sizes(sizes) -> np.ndarray:
+    """``sizes`` as floats: a 1-D grid of positive, strictly increasing sizes."""
+    sizes = np.asarray(sizes, dtype=float)
+    if sizes.ndim != 1 or sizes.size == 0 or not np.all(np.isfinite(sizes)):
+        raise ValueError(f"sizes must be a non-empty finite 1-D grid, got shape {sizes.shape}")
+    if sizes[0] <= 0 or np.any(np.diff(sizes) <= 0):
+        raise ValueError("sizes must be positive and strictly increasing")
+    return sizes
+
+
 def _risk(scores: generative.AffineScores, law: GaussianClasses) -> np.ndarray:
     return zero_one_risk(to_numpy(scores.weights), to_numpy(scores.intercepts), law)
 
@@ -152,11 +192,16 @@ def first_passage(sizes, errors, threshold: float) -> float:
     r"""The first training size at which the mean curve of ``errors`` (R, S) is at or below
     ``threshold``, interpolated linearly in (ln m, error) between the last grid size above it
     and the first below; the first grid size if it starts below, ``inf`` if it never gets
-    there."""
-    sizes = np.asarray(sizes, dtype=float)
-    mean = np.mean(np.asarray(errors, dtype=float), axis=0)
-    if mean.shape != sizes.shape:
-        raise ValueError(f"errors must have one column per size, got {np.shape(errors)}")
+    there. ``sizes`` are positive and increasing, ``errors`` and ``threshold`` finite."""
+    sizes = _check_sizes(sizes)
+    errors = np.asarray(errors, dtype=float)
+    if errors.ndim != 2 or errors.shape[1] != sizes.size:
+        raise ValueError(f"errors must have one column per size, got {errors.shape}")
+    if not np.all(np.isfinite(errors)):
+        raise ValueError("errors must be finite")
+    if not math.isfinite(threshold):
+        raise ValueError(f"threshold must be finite, got {threshold}")
+    mean = np.mean(errors, axis=0)
     below = np.flatnonzero(mean <= threshold)
     if below.size == 0:
         return math.inf
@@ -171,7 +216,10 @@ def first_passage(sizes, errors, threshold: float) -> float:
 
 def size_grid(smallest: int, largest: int, per_octave: int) -> np.ndarray:
     """Integer sizes spaced evenly in ln m, ``per_octave`` per doubling, from ``smallest`` to
-    at least ``largest`` (duplicates removed)."""
+    at least ``largest`` (duplicates removed); all three are integers."""
+    smallest = check_parameter("smallest", smallest, integer=True)
+    largest = check_parameter("largest", largest, integer=True)
+    per_octave = check_parameter("per_octave", per_octave, integer=True)
     if not 1 <= smallest < largest or per_octave < 1:
         raise ValueError(
             f"need 1 <= smallest < largest and per_octave >= 1, got "
@@ -183,8 +231,11 @@ def size_grid(smallest: int, largest: int, per_octave: int) -> np.ndarray:
 
 def crossing_size(sizes, mean_gap) -> float:
     """Where the mean gap err_NB − err_LR last changes sign from ≤ 0 to > 0 along the grid,
-    interpolated linearly in (ln m, gap); ``nan`` if it never does."""
-    sizes, gap = np.asarray(sizes, dtype=float), np.asarray(mean_gap, dtype=float)
+    interpolated linearly in (ln m, gap); ``nan`` if it never does. ``sizes`` are positive and
+    increasing, ``mean_gap`` finite with one value per size."""
+    sizes, gap = _check_sizes(sizes), np.asarray(mean_gap, dtype=float)
+    if gap.shape != sizes.shape or not np.all(np.isfinite(gap)):
+        raise ValueError(f"mean_gap must be finite, one value per size, got shape {gap.shape}")
     ups = np.flatnonzero((gap[:-1] <= 0) & (gap[1:] > 0))
     if ups.size == 0:
         return math.nan
@@ -214,12 +265,19 @@ def sample_complexity(
     r"""m*(n) = :func:`first_passage` of ``method``'s mean curve to the Bayes error + ε, for the
     curves of each n (keys), and the least-squares slope of ln m* on ln n. Its standard error is
     the spread of the slope over ``resamples`` bootstrap replicates of the draws (a replicate
-    whose m* is infinite at some n is dropped; ``nan`` if more than a tenth are)."""
+    whose m* is infinite at some n is dropped; ``nan`` if more than a tenth are). The keys n
+    are positive, ε finite >= 0, ``rng`` a numpy Generator and ``resamples`` an integer >= 2."""
     if method not in ("naive_bayes", "logistic"):
         raise ValueError(f"method must be 'naive_bayes' or 'logistic', got {method!r}")
+    check_parameter("epsilon", epsilon)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    resamples = check_parameter("resamples", resamples, low=2, integer=True)
     n_values = np.array(sorted(curves), dtype=float)
     if n_values.size < 2:
         raise ValueError("need learning curves at two or more n")
+    if n_values[0] <= 0:
+        raise ValueError(f"the dimensions n (keys of curves) must be positive, got {n_values[0]}")
 
     def needed(pick) -> np.ndarray:
         return np.array(

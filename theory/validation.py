@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import array_api_compat
@@ -26,8 +27,9 @@ def as_float_array(x: Any) -> tuple[Any, Any]:
 
 
 def check_parameter(name: str, value: float, *, low: float = 0.0, integer: bool = False) -> float:
-    """A finite real parameter ``>= low`` (an integer if asked)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A finite real parameter ``>= low`` (an integer if asked): a Python or numpy number, not a
+    bool; returned as a Python int or float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     if not math.isfinite(value) or value < low:
         raise ValueError(f"{name} must be a finite number >= {low}, got {value}")

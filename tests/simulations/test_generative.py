@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 
 from simulations import generative as gen
@@ -385,3 +387,254 @@ def test_invalid_inputs_are_refused():
         gen.sample_training_sets("paper", NUMPY, np.random.SeedSequence(0), 2, 10)
     with pytest.raises(ValueError, match="two classes"):
         gen.scikit_learn_C(1.0, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Extreme margins
+# --------------------------------------------------------------------------------------------
+
+
+def _naive_objective(x, labels, scores, C):
+    """F by its definition over the present classes, log Σ_k e^{z_k} (overflows past 709)."""
+    logits = np.einsum("bkn,bmn->bmk", scores.weights, x) + scores.intercepts[:, None, :]
+    present = np.stack([np.isin(np.arange(logits.shape[-1]), row) for row in labels])
+    exp = np.where(present[:, None, :], np.exp(np.where(present[:, None, :], logits, 0.0)), 0.0)
+    chosen = np.take_along_axis(logits, labels[..., None], axis=-1)[..., 0]
+    data = np.sum(np.log(exp.sum(-1)) - chosen, axis=-1)
+    penalty = 0.5 * np.sum(np.where(present[..., None], scores.weights, 0.0) ** 2, axis=(1, 2))
+    return penalty + C * data
+
+
+@given(st.floats(-2, 4), st.floats(-1e4, 1e4), st.integers(0, 2**32 - 1))
+def test_objective_is_stable_for_margins_up_to_1e4(log_scale, shift, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(3, 6, 2))
+    labels = rng.integers(0, 3, size=(3, 6))
+    labels[0] = np.where(labels[0] == 2, 0, labels[0])  # problem 0 never sees class 2
+    weights = rng.normal(size=(3, 3, 2))
+    intercepts = 10**log_scale * rng.uniform(-1, 1, size=(3, 3))  # margins up to 2e4
+    scores = gen.AffineScores(weights, intercepts)
+    moved = gen.AffineScores(weights, intercepts + shift)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is exact
+        value = gen.logistic_objective(x, labels, scores, 0.7)
+        shifted = gen.logistic_objective(x, labels, moved, 0.7)
+    assert np.all(np.isfinite(value)) and np.all(value >= 0)
+    # the softmax ignores a common shift; each of the 6 row losses top + log Σ - z_y rounds at a
+    # few ulps of |top| <= 3e4 in either evaluation
+    np.testing.assert_allclose(shifted, value, rtol=0, atol=2 * 0.7 * 6 * 4 * 3e4 * 2.3e-16)
+    if 10**log_scale < 300:  # the definition does not overflow
+        np.testing.assert_allclose(value, _naive_objective(x, labels, scores, 0.7), rtol=1e-12)
+
+
+def test_an_absent_class_does_not_overflow_below_very_negative_present_logits():
+    """The absent class's logit (masked to 0) used to go through exp(0 - max) = exp(1e4)."""
+    x = np.zeros((1, 2, 1))
+    labels = np.array([[0, 1]])
+    scores = gen.AffineScores(np.zeros((1, 3, 1)), np.array([[-1e4, -1e4 - 1.0, 0.0]]))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        value = gen.logistic_objective(x, labels, scores, 1.0)
+    expected = 2 * np.log1p(np.exp(-1.0)) + 1.0  # lse(-1e4, -1e4 - 1) = -1e4 + log(1 + e^-1)
+    np.testing.assert_allclose(value, [expected], rtol=1e-11)  # lse rounds at 1e4 * eps
+
+
+def test_a_saturated_warm_start_is_frozen_at_finite_values():
+    """Margins of thousands leave the data term no curvature along the intercepts: the Newton
+    direction is unusable and no step is acceptable. The problem must stay at its start,
+    finite, reported as not converged (it used to come back NaN: 0 times an infinite step)."""
+    import warnings
+
+    x, labels = (
+        to_numpy(a)
+        for a in _draw(
+            theory.paper_design(n_classes=3, n_features=4, loader_transform=True), 1, 2, 10
+        )
+    )
+    start = gen.AffineScores(1e3 * np.ones((2, 3, 4)) * np.arange(3)[:, None], np.zeros((2, 3)))
+    with warnings.catch_warnings():
+        # numpy reports the overflow of the CG iterates of the frozen problems
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit = gen.fit_logistic(x, labels, 3, 1.0, init=start)
+    assert not np.any(fit.converged)
+    assert np.all(np.isfinite(fit.weights)) and np.all(np.isfinite(fit.objective))
+    np.testing.assert_array_equal(fit.objective, gen.logistic_objective(x, labels, start, 1.0))
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------------
+
+
+def _small_problem():
+    design = theory.paper_design(n_classes=3, n_features=4, loader_transform=True)
+    return (to_numpy(a) for a in _draw(design, 92, 2, 10))
+
+
+def _scores(weights=None, intercepts=None):
+    return gen.AffineScores(
+        np.zeros((2, 3, 4)) if weights is None else weights,
+        np.zeros((2, 3)) if intercepts is None else intercepts,
+    )
+
+
+SEED = np.random.SeedSequence(0)
+LAW = theory.paper_design(n_classes=3, n_features=4, loader_transform=True)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda x, y: gen.sample_training_sets(LAW, NUMPY, SEED, 2.5, 10),
+            ValueError,
+            "n_problems must be an integer",
+        ),
+        (
+            lambda x, y: gen.sample_training_sets(LAW, NUMPY, SEED, 2, 0),
+            ValueError,
+            "max_size must be",
+        ),
+        (
+            lambda x, y: gen.sample_training_sets(LAW, NUMPY, SEED, True, 10),
+            TypeError,
+            "n_problems must be a real",
+        ),
+        (
+            lambda x, y: gen.prefix_mask([3, 12], 10, np),
+            ValueError,
+            r"sizes must lie in \[0, max_size = 10\]",
+        ),
+        (lambda x, y: gen.prefix_mask([-1, 2], 10, np), ValueError, "sizes must lie in"),
+        (lambda x, y: gen.prefix_mask([2.5, 2.0], 10, np), ValueError, "1-D integer array"),
+        (lambda x, y: gen.prefix_mask([2, 2], 2.5, np), ValueError, "max_size must be an integer"),
+        (
+            lambda x, y: gen.AffineScores(np.zeros((2, 3)), np.zeros((2, 3))),
+            ValueError,
+            r"weights must be \(B, K, n\)",
+        ),
+        (
+            lambda x, y: gen.AffineScores(np.zeros((2, 3, 4)), np.zeros((2, 4))),
+            ValueError,
+            r"intercepts \(B, K\)",
+        ),
+        (
+            lambda x, y: gen.fit_naive_bayes(x, y, 3, var_smoothing=math.inf),
+            ValueError,
+            "var_smoothing must be",
+        ),
+        (
+            lambda x, y: gen.fit_naive_bayes(x, y, 3, var_smoothing="1e-9"),
+            TypeError,
+            "var_smoothing must be a real",
+        ),
+        (
+            lambda x, y: gen.fit_naive_bayes(np.zeros_like(x), y, 3, var_smoothing=0.0),
+            ValueError,
+            "zero pooled variance",
+        ),
+        (lambda x, y: gen.fit_naive_bayes(x, y, 2.5), ValueError, "n_classes must be an integer"),
+        (
+            lambda x, y: gen.fit_naive_bayes(x, y, 3, mask=[[True] * 10] * 2),
+            ValueError,
+            "boolean array",
+        ),
+        (lambda x, y: gen.logistic_objective(x, y, _scores(), True), TypeError, "C must be a real"),
+        (lambda x, y: gen.logistic_objective(x, y, _scores(), math.nan), ValueError, "C must be"),
+        (
+            lambda x, y: gen.logistic_objective(x, y, _scores(np.zeros((2, 3, 5))), 1.0),
+            ValueError,
+            r"weights \(B, K, n\) = \(2, K, 4\)",
+        ),
+        (
+            lambda x, y: gen.logistic_objective(
+                x, y, _scores(np.zeros((1, 3, 4)), np.zeros((1, 3))), 1.0
+            ),
+            ValueError,
+            r"\(2, K, 4\)",
+        ),
+        (
+            lambda x, y: gen.logistic_objective(x, y, _scores(np.full((2, 3, 4), np.nan)), 1.0),
+            ValueError,
+            "finite for the classes present",
+        ),
+        (
+            lambda x, y: gen.logistic_objective(
+                x, np.minimum(y, 1), _scores(intercepts=np.array([[0.0, -np.inf, 0.0]] * 2)), 1.0
+            ),
+            ValueError,
+            "finite for the classes present",
+        ),
+        (lambda x, y: gen.fit_logistic(x, y, 3, 1.0, tol=0.0), ValueError, "tol must be > 0"),
+        (
+            lambda x, y: gen.fit_logistic(x, y, 3, 1.0, max_newton=2.5),
+            ValueError,
+            "max_newton must be an integer",
+        ),
+        (lambda x, y: gen.fit_logistic(x, y, 3, 1.0, max_cg=0), ValueError, "max_cg must be"),
+        (
+            lambda x, y: gen.fit_logistic(x, y, 3, 1.0, init=_scores(np.full((2, 3, 4), np.nan))),
+            ValueError,
+            "init must have finite weights",
+        ),
+        (
+            lambda x, y: gen.fit_logistic(
+                x, y, 3, 1.0, init=_scores(intercepts=np.full((2, 3), np.inf))
+            ),
+            ValueError,
+            "finite or -inf intercepts",
+        ),
+        (
+            lambda x, y: gen.fit_logistic_path(x, y, [2.5, 5], 3, 1.0),
+            ValueError,
+            "sizes must be integers",
+        ),
+        (
+            lambda x, y: gen.class_scores(np.ones((5, 3)), _scores()),
+            ValueError,
+            r"x must have shape \(T, 4\) or \(2, T, 4\)",
+        ),
+        (
+            lambda x, y: gen.class_scores(np.ones((3, 5, 4)), _scores()),
+            ValueError,
+            "x must have shape",
+        ),
+        (lambda x, y: gen.predict(np.ones(4), _scores()), ValueError, "x must have shape"),
+        (
+            lambda x, y: gen.error_rate(np.ones((5, 4)), np.zeros(4, dtype=int), _scores()),
+            ValueError,
+            r"labels must have shape \(5,\) or \(B, 5\)",
+        ),
+        (lambda x, y: gen.scikit_learn_C(1.0, 2.5), ValueError, "n_present must be an integer"),
+        (
+            lambda x, y: gen.scikit_learn_parameters(
+                np.ones((1, 3)), np.ones(1), np.array([0, 1]), 1
+            ),
+            ValueError,
+            "n_classes must be",
+        ),
+        (
+            lambda x, y: gen.scikit_learn_parameters(
+                np.ones((1, 3)), np.ones(1), np.array([0.5, 1.0]), 2
+            ),
+            ValueError,
+            "distinct integers",
+        ),
+        (
+            lambda x, y: gen.scikit_learn_parameters(
+                np.ones((3, 3)), np.ones(3), np.array([0, 0, 1]), 3
+            ),
+            ValueError,
+            "distinct integers",
+        ),
+        (
+            lambda x, y: gen.scikit_learn_parameters(
+                np.full((1, 3), np.nan), np.ones(1), np.array([0, 1]), 2
+            ),
+            ValueError,
+            "coef and intercept must be finite",
+        ),
+    ],
+)
+def test_more_invalid_inputs_are_refused(call, error, message):
+    x, labels = _small_problem()
+    with pytest.raises(error, match=message):
+        call(x, labels)

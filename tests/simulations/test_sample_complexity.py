@@ -11,6 +11,8 @@ from simulations.backend import select, to_numpy
 from theory import generative as theory
 
 NUMPY = select("numpy")
+LAW = theory.paper_design(n_classes=3, n_features=4, loader_transform=True)
+SEED = np.random.SeedSequence(0)
 
 
 def test_size_grid_is_geometric_and_covers_the_range():
@@ -80,3 +82,96 @@ def test_learning_curves_are_the_exact_risks_of_the_fits():
         sc.learning_curves(law, NUMPY, seed, [30, 12], 4, 1.0)
     with pytest.raises(ValueError, match="repeats"):
         sc.learning_curves(law, NUMPY, seed, sizes, 1, 1.0)
+
+
+SIZES = np.array([10, 20, 40, 80])
+ERRORS = np.array([[0.4, 0.2, 0.1, 0.05]] * 3)
+
+
+def _curves(errors=ERRORS):
+    return sc.LearningCurves(SIZES, errors, errors, 0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: sc.first_passage(SIZES[::-1], ERRORS, 0.15), ValueError, "strictly increasing"),
+        (lambda: sc.first_passage([0, 20, 40, 80], ERRORS, 0.15), ValueError, "positive"),
+        (lambda: sc.first_passage(SIZES, ERRORS, math.nan), ValueError, "threshold must be finite"),
+        (
+            lambda: sc.first_passage(SIZES, ERRORS * np.nan, 0.15),
+            ValueError,
+            "errors must be finite",
+        ),
+        (lambda: sc.first_passage(SIZES, ERRORS[0], 0.15), ValueError, "one column per size"),
+        (lambda: sc.crossing_size(SIZES, [0.1, -0.1]), ValueError, "one value per size"),
+        (
+            lambda: sc.crossing_size(SIZES, [0.1, np.nan, 0.1, 0.2]),
+            ValueError,
+            "mean_gap must be finite",
+        ),
+        (lambda: sc.size_grid(2.5, 100, 2), ValueError, "smallest must be an integer"),
+        (lambda: sc.size_grid(2, 100, 1.5), ValueError, "per_octave must be an integer"),
+        (lambda: sc.size_grid(2, 100, 0), ValueError, "per_octave >= 1"),
+        (
+            lambda: sc.LearningCurves(SIZES, ERRORS[:, :3], ERRORS, 0.0, 1.0),
+            ValueError,
+            r"naive_bayes must be \(draws, 4 sizes\)",
+        ),
+        (
+            lambda: sc.LearningCurves(SIZES[:, None], ERRORS, ERRORS, 0.0, 1.0),
+            ValueError,
+            "sizes must be 1-D",
+        ),
+        (lambda: _curves(ERRORS[:1]).paired_gap(), ValueError, "at least two draws"),
+        (
+            lambda: sc.sample_complexity(
+                {10: _curves(), 20: _curves()}, "logistic", -0.1, np.random.default_rng(0)
+            ),
+            ValueError,
+            "epsilon must be",
+        ),
+        (
+            lambda: sc.sample_complexity(
+                {10: _curves(), 20: _curves()}, "logistic", 0.1, np.random.SeedSequence(0)
+            ),
+            TypeError,
+            "rng must be a numpy.random.Generator",
+        ),
+        (
+            lambda: sc.sample_complexity(
+                {10: _curves(), 20: _curves()}, "logistic", 0.1, np.random.default_rng(0), 1
+            ),
+            ValueError,
+            "resamples must be",
+        ),
+        (
+            lambda: sc.sample_complexity(
+                {0: _curves(), 20: _curves()}, "logistic", 0.1, np.random.default_rng(0)
+            ),
+            ValueError,
+            "must be positive",
+        ),
+        (
+            lambda: sc.learning_curves(LAW, NUMPY, SEED, [4, 8.5], 2, 1.0),
+            ValueError,
+            "increasing positive integers",
+        ),
+        (
+            lambda: sc.learning_curves(LAW, NUMPY, SEED, [4, 8], 2.5, 1.0),
+            ValueError,
+            "repeats must be an integer",
+        ),
+        (lambda: sc.CurvesConfig.of(LAW, NUMPY, [4, 8], 1, 1.0), ValueError, "two repeats"),
+        (lambda: sc.CurvesConfig.of(LAW, NUMPY, [8, 4], 2, 1.0), ValueError, "increasing"),
+    ],
+)
+def test_invalid_inputs_are_refused(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_a_valid_cell_keeps_its_integer_grid():
+    config = sc.CurvesConfig.of(LAW, NUMPY, np.array([4, 8, 16]), 3, 1.0)
+    assert config.sizes == (4, 8, 16) and config.repeats == 3
+    assert all(type(m) is int for m in config.sizes) and type(config.repeats) is int
