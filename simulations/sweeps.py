@@ -175,6 +175,26 @@ def compute(task: Task, config: Any, seed: np.random.SeedSequence) -> Result:
     return result
 
 
+def first_difference(first: list[Result], second: list[Result]) -> str | None:
+    """Where two lists of results first differ bit for bit, as ``"cell i, field f: ..."``, or
+    None when they are identical: arrays by dtype, shape and bytes, numbers by type and value
+    (a NaN equals a NaN). How executors and stores are compared with a serial run."""
+    if len(first) != len(second):
+        return f"{len(first)} results against {len(second)}"
+    for index, (a, b) in enumerate(zip(first, second)):
+        if a.keys() != b.keys():
+            return f"cell {index}: fields {sorted(a)} against {sorted(b)}"
+        for name, x in a.items():
+            y = b[name]
+            if isinstance(x, np.ndarray) and isinstance(y, np.ndarray):
+                same = (x.dtype, x.shape, x.tobytes()) == (y.dtype, y.shape, y.tobytes())
+            else:
+                same = type(x) is type(y) and (x == y or bool(np.isnan(x) and np.isnan(y)))
+            if not same:
+                return f"cell {index}, field {name}: {x!r} against {y!r}"
+    return None
+
+
 class Store:
     """A folder of committed cells (layout and commit protocol in the module docstring)."""
 

@@ -169,19 +169,6 @@ POINTWISE = mc.PointwiseConfig(1.5, 3, 1_000, "numpy", "shrunk_gamma", batch_ele
 TIGHTNESS = mc.TightnessConfig(1.5, 3, (0.2, 0.6), "numpy", candidates=96, rounds=4)
 
 
-def _assert_identical(first: list[sweeps.Result], second: list[sweeps.Result]) -> None:
-    assert len(first) == len(second)
-    for a, b in zip(first, second):
-        assert a.keys() == b.keys()
-        for name in a:
-            if isinstance(a[name], np.ndarray):
-                assert a[name].dtype == b[name].dtype and a[name].shape == b[name].shape
-                assert a[name].tobytes() == b[name].tobytes(), name
-            else:
-                assert type(a[name]) is type(b[name]), name
-                assert a[name] == b[name] or (math.isnan(a[name]) and math.isnan(b[name])), name
-
-
 def test_the_pointwise_task_is_check_pointwise(seed, tmp_path):
     direct = mc.check_pointwise(
         1.5,
@@ -201,7 +188,7 @@ def test_the_pointwise_task_is_check_pointwise(seed, tmp_path):
         mc.pointwise_task, [sweeps.Cell(POINTWISE, seed)], sweeps.Store(tmp_path)
     )
     assert mc.PointwiseResult.from_result(reread) == direct
-    _assert_identical([stored], [reread])
+    assert sweeps.first_difference([stored], [reread]) is None
 
 
 def test_a_pointwise_result_without_a_worst_case_round_trips():
@@ -238,8 +225,11 @@ def _cells() -> list[tuple[sweeps.Task, list[sweeps.Cell]]]:
 def test_a_process_pool_equals_the_serial_run_bit_for_bit():
     with sweeps.ProcessPool(workers=2) as pool:
         for task, cells in _cells():
-            _assert_identical(
-                sweeps.run_sweep(task, cells, executor=pool), sweeps.run_sweep(task, cells)
+            assert (
+                sweeps.first_difference(
+                    sweeps.run_sweep(task, cells, executor=pool), sweeps.run_sweep(task, cells)
+                )
+                is None
             )
 
 
@@ -263,7 +253,7 @@ def test_rerunning_with_a_store_computes_nothing(tmp_path, monkeypatch):
     again = [sweeps.run_sweep(task, cells, sweeps.Store(tmp_path)) for task, cells in _cells()]
     assert calls == []
     for a, b in zip(first, again):
-        _assert_identical(a, b)
+        assert sweeps.first_difference(a, b) is None
 
 
 VALID = {

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from simulations import ensloss as ens
+from simulations import sweeps
 from simulations.backend import select, to_numpy
 
 margins = hnp.arrays(
@@ -284,33 +285,18 @@ def test_a_data_set_without_draws_gives_every_child_to_training(seed):
     assert [s.spawn_key for s in seeds] == [c.spawn_key for c in seed.spawn(3)]
 
 
-def _assert_identical(first, second):
-    assert len(first) == len(second)
-    for a, b in zip(first, second):
-        assert a.keys() == b.keys()
-        for name in a:
-            assert a[name].dtype == b[name].dtype and a[name].shape == b[name].shape
-            assert a[name].tobytes() == b[name].tobytes(), name
-
-
 def _tiny_cells():
-    from simulations import sweeps
-
     return [sweeps.Cell(_tiny_cell(), np.random.SeedSequence(3, spawn_key=(k,))) for k in (0, 1)]
 
 
 def test_the_task_is_bit_identical_serially_and_in_a_process_pool():
-    from simulations import sweeps
-
     serial = sweeps.run_sweep(ens.train_task, _tiny_cells(), executor=sweeps.Serial())
     with sweeps.ProcessPool(workers=2) as pool:
         pooled = sweeps.run_sweep(ens.train_task, _tiny_cells(), executor=pool)
-    _assert_identical(serial, pooled)
+    assert sweeps.first_difference(serial, pooled) is None
 
 
 def test_a_rerun_on_a_store_trains_nothing(tmp_path, monkeypatch):
-    from simulations import sweeps
-
     calls = []
     train = ens.train
     monkeypatch.setattr(ens, "train", lambda *args: calls.append(args) or train(*args))
@@ -318,7 +304,7 @@ def test_a_rerun_on_a_store_trains_nothing(tmp_path, monkeypatch):
     assert len(calls) == 2
     again = sweeps.run_sweep(ens.train_task, _tiny_cells(), sweeps.Store(tmp_path))
     assert len(calls) == 2
-    _assert_identical(first, again)
+    assert sweeps.first_difference(first, again) is None
 
 
 @pytest.mark.parametrize(

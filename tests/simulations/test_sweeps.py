@@ -1,6 +1,7 @@
 """Sweeps (``simulations.sweeps``): keys, the store's commit protocol, resume after SIGKILL, and
 executors that agree bit for bit."""
 
+import math
 import os
 import signal
 import subprocess
@@ -37,18 +38,6 @@ def _cells(count: int) -> list[sweeps.Cell]:
     return [sweeps.Cell(Toy(i), np.random.SeedSequence(5, spawn_key=(i,))) for i in range(count)]
 
 
-def assert_identical(first: list[sweeps.Result], second: list[sweeps.Result]) -> None:
-    assert len(first) == len(second)
-    for a, b in zip(first, second):
-        assert a.keys() == b.keys()
-        for name in a:
-            if isinstance(a[name], np.ndarray):
-                assert a[name].dtype == b[name].dtype and a[name].shape == b[name].shape
-                assert a[name].tobytes() == b[name].tobytes(), name
-            else:
-                assert type(a[name]) is type(b[name]) and a[name] == b[name], name
-
-
 @pytest.fixture(autouse=True)
 def _no_calls():
     CALLS.clear()
@@ -62,8 +51,10 @@ def test_rerunning_a_finished_sweep_computes_nothing(tmp_path):
     CALLS.clear()
     again = sweeps.run_sweep(counting_task, [*cells, cells[1]], store)
     assert CALLS == []
-    assert_identical(first, again)
-    assert_identical(first, sweeps.run_sweep(counting_task, [*cells, cells[1]]))
+    assert sweeps.first_difference(first, again) is None
+    assert (
+        sweeps.first_difference(first, sweeps.run_sweep(counting_task, [*cells, cells[1]])) is None
+    )
     assert len(list(tmp_path.glob("*.json"))) == len(list(tmp_path.glob("*.npz"))) == 4
 
 
@@ -93,7 +84,7 @@ def test_a_damaged_cell_is_detected_deleted_and_recomputed(tmp_path, caplog):
     CALLS.clear()
     again = sweeps.run_sweep(counting_task, cells, store)
     assert sorted(CALLS) == list(range(len(DAMAGE)))  # the undamaged last cell is reused
-    assert_identical(first, again)
+    assert sweeps.first_difference(first, again) is None
     assert caplog.text.count("discarding cell") == len(DAMAGE)
     CALLS.clear()
     sweeps.run_sweep(counting_task, cells, store)
@@ -270,11 +261,11 @@ def test_the_curves_adapter_round_trips(curve_cells, serial_curves, tmp_path):
         4,
         0.5,
     )
-    assert_identical([direct.as_result()], serial_curves[:1])
+    assert sweeps.first_difference([direct.as_result()], serial_curves[:1]) is None
     stored = sweeps.run_sweep(sc.curves_task, curve_cells, sweeps.Store(tmp_path))
     reread = sweeps.run_sweep(sc.curves_task, curve_cells, sweeps.Store(tmp_path))
-    assert_identical(serial_curves, reread)
-    assert_identical(stored, reread)
+    assert sweeps.first_difference(serial_curves, reread) is None
+    assert sweeps.first_difference(stored, reread) is None
     back = sc.LearningCurves.from_result(reread[0])
     assert back.newton_iterations == direct.newton_iterations
     assert back.bayes_error == direct.bayes_error and back.C == direct.C
@@ -282,8 +273,11 @@ def test_the_curves_adapter_round_trips(curve_cells, serial_curves, tmp_path):
 
 def test_a_process_pool_equals_the_serial_run_bit_for_bit(curve_cells, serial_curves):
     with sweeps.ProcessPool(workers=2) as pool:
-        assert_identical(
-            sweeps.run_sweep(sc.curves_task, curve_cells, executor=pool), serial_curves
+        assert (
+            sweeps.first_difference(
+                sweeps.run_sweep(sc.curves_task, curve_cells, executor=pool), serial_curves
+            )
+            is None
         )
 
 
@@ -302,8 +296,13 @@ def test_dask_on_a_local_cluster_equals_the_serial_run_bit_for_bit(
         with sweeps.Dask(cluster.scheduler_address) as dask:
             store = sweeps.Store(tmp_path)
             results = sweeps.run_sweep(sc.curves_task, curve_cells, store, dask)
-        assert_identical(results, serial_curves)
-        assert_identical(sweeps.run_sweep(sc.curves_task, curve_cells, store), serial_curves)
+        assert sweeps.first_difference(results, serial_curves) is None
+        assert (
+            sweeps.first_difference(
+                sweeps.run_sweep(sc.curves_task, curve_cells, store), serial_curves
+            )
+            is None
+        )
 
 
 def test_an_unreachable_scheduler_raises_os_error():
@@ -317,3 +316,18 @@ def test_make_executor_refuses_bad_combinations():
     with pytest.raises(ValueError, match="unknown executor"):
         sweeps.make_executor("threads")
     assert isinstance(sweeps.make_executor("serial"), sweeps.Serial)
+
+
+def test_first_difference_names_the_first_cell_and_field_that_differ():
+    base = [{"a": np.arange(3.0), "b": 1.5, "n": 2}, {"a": np.zeros(2), "b": math.nan, "n": 1}]
+    assert sweeps.first_difference(base, [dict(r) for r in base]) is None  # NaN equals NaN
+    changed = [base[0], {**base[1], "a": np.array([0.0, 5e-324])}]
+    assert sweeps.first_difference(base, changed).startswith("cell 1, field a")
+    retyped = [base[0], {**base[1], "n": 1.0}]
+    assert sweeps.first_difference(base, retyped).startswith("cell 1, field n")
+    narrower = [{**base[0], "a": np.arange(3, dtype=np.float32)}, base[1]]
+    assert sweeps.first_difference(base, narrower).startswith("cell 0, field a")
+    assert sweeps.first_difference(base, base[:1]) == "2 results against 1"
+    assert sweeps.first_difference(base, [{"a": base[0]["a"]}, base[1]]).startswith(
+        "cell 0: fields"
+    )
