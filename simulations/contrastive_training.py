@@ -27,7 +27,7 @@ import array_api_compat
 import numpy as np
 
 from simulations import embeddings
-from simulations.backend import ArrayRandom, Backend, derive, select, to_numpy
+from simulations.backend import ArrayRandom, Backend, check_resolved, derive, select, to_numpy
 from simulations.contrastive import contrastive, normalise, project_gradient
 
 OPTIMISERS = ("sgd", "adam")
@@ -204,6 +204,11 @@ class EncoderGrid:
     seeds: int
     encoder: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        check_resolved(self.backend)
+        _check_grid(self.losses, self.taus, self.learning_rates, range(self.seeds))
+        EncoderConfig(**self.encoder)
+
     @classmethod
     def of(cls, backend: Backend, losses, taus, learning_rates, seeds: int, config: EncoderConfig):
         return cls(
@@ -237,6 +242,14 @@ def encoders_task(grid: EncoderGrid, seed: np.random.SeedSequence) -> dict[str, 
     return run.as_result()
 
 
+def _check_grid(losses, taus, learning_rates, seeds) -> None:
+    """A grid of :func:`train_linear_encoders`: non-empty, with every τ and rate > 0."""
+    if not (losses and taus and learning_rates and seeds):
+        raise ValueError("losses, taus, learning_rates and seeds must be non-empty")
+    if min(taus) <= 0 or min(learning_rates) <= 0:
+        raise ValueError("taus and learning rates must be > 0")
+
+
 def train_linear_encoders(
     backend: Backend,
     model_seed: np.random.SeedSequence,
@@ -253,10 +266,7 @@ def train_linear_encoders(
     ``record_every`` steps; after the last step the evaluation set gives the nearest-class-mean
     accuracy, −L_uniformity (t = 2) and the tolerance (mean same-class cosine).
     """
-    if not (losses and taus and learning_rates and seeds):
-        raise ValueError("losses, taus, learning_rates and seeds must be non-empty")
-    if min(taus) <= 0 or min(learning_rates) <= 0:
-        raise ValueError("taus and learning rates must be > 0")
+    _check_grid(losses, taus, learning_rates, seeds)
     xp = backend.xp
     model = embeddings.latent_class_model(backend.rng(model_seed))
     grid = (len(taus), len(learning_rates), len(seeds))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulations import generative
-from simulations.backend import Backend, select, to_numpy
+from simulations.backend import Backend, check_resolved, select, to_numpy
 from theory.generative import GaussianClasses, bayes_error, zero_one_risk
 from theory.validation import check_parameter
 
@@ -98,6 +98,9 @@ class CurvesConfig:
     sizes: tuple[int, ...]
     repeats: int
     C: float
+
+    def __post_init__(self) -> None:
+        check_resolved(self.backend)
 
     @classmethod
     def of(cls, law: GaussianClasses, backend: Backend, sizes, repeats: int, C: float):

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -136,3 +138,22 @@ def test_the_sweep_task_is_the_direct_training_run_and_round_trips():
         direct.learning_rates,
     )
     assert swept.record_steps == direct.record_steps and swept.seeds == direct.seeds
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"backend": "auto"}, "unknown backend 'auto'"),
+        ({"taus": ()}, "must be non-empty"),
+        ({"seeds": 0}, "must be non-empty"),
+        ({"learning_rates": (0.0,)}, "must be > 0"),
+        ({"encoder": {"optimiser": "lbfgs"}}, "unknown optimiser"),
+    ],
+)
+def test_an_encoder_grid_refuses_what_its_worker_could_not_run(change, message):
+    grid = training.EncoderGrid.of(
+        select("numpy"), ["infonce"], [0.1], [0.05], 1, training.EncoderConfig()
+    )
+    fields = {**dataclasses.asdict(grid), **change}
+    with pytest.raises(ValueError, match=message):
+        training.EncoderGrid(**fields)

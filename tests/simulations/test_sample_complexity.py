@@ -175,3 +175,8 @@ def test_a_valid_cell_keeps_its_integer_grid():
     config = sc.CurvesConfig.of(LAW, NUMPY, np.array([4, 8, 16]), 3, 1.0)
     assert config.sizes == (4, 8, 16) and config.repeats == 3
     assert all(type(m) is int for m in config.sizes) and type(config.repeats) is int
+
+
+def test_a_curves_config_names_a_resolved_backend():
+    with pytest.raises(ValueError, match="unknown backend 'auto'"):
+        sc.CurvesConfig(np.zeros((2, 3)), np.eye(3), np.full(2, 0.5), "auto", (4, 8), 2, 1.0)
