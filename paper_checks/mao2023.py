@@ -26,7 +26,7 @@ from paper_checks.claims import (
 )
 from simulations import comp_sum as mc
 from simulations import restricted
-from simulations.backend import derive, to_numpy
+from simulations.backend import derive
 from simulations.sweeps import Cell
 from theory import binary, comp_sum
 from theory.proof import Proof, Status, prove_identity, prove_limit, prove_nonnegative
@@ -606,13 +606,21 @@ def n_dependence(ctx: Context, flat_tau: float = 1.0) -> Outcome:
     )
 
 
-def _restricted_sample(ctx: Context, size: int):
-    rng = ctx.backend.rng(ctx.seed.spawn(1)[0])
-    x = restricted.RING_MIXTURE.sample(rng, size)
-    return rng, x, restricted.RING_MIXTURE.conditional(x, ctx.backend.xp)
-
-
 GAP_TAUS = (0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+def _ring_training(ctx: Context, **fields) -> dict:
+    """One :class:`simulations.restricted.RingTraining` cell with every τ of ``GAP_TAUS``, its
+    sample drawn from ``derive(ctx.seed, 0)``."""
+    cell = restricted.RingTraining(
+        ctx.backend.name,
+        ctx.pick(4000, 50_000),
+        GAP_TAUS,
+        iterations=ctx.pick(300, 1000),
+        **fields,
+    )
+    (result,) = ctx.sweep(restricted.ring_training_task, [Cell(cell, derive(ctx.seed, 0))])
+    return {"size": cell.size, **result}
 
 
 def bound_restricted_class(ctx: Context, with_gaps: bool = True) -> Outcome:
@@ -623,14 +631,14 @@ def bound_restricted_class(ctx: Context, with_gaps: bool = True) -> Outcome:
     the empirical measure of the sample with exact conditionals. ``with_gaps=False`` checks the
     gap-free form R01(h) - R01*(H) <= Γ(R_τ(h) - R_τ*(H)) instead (with the best risks found).
     """
-    rng, x, p = _restricted_sample(ctx, ctx.pick(4000, 50_000))
-    run = restricted.train_linear(
-        x, p, list(GAP_TAUS), weight_bound=1.0, iterations=ctx.pick(300, 1000)
+    found = _ring_training(
+        ctx,
+        weight_bound=1.0,
+        search_candidates=ctx.pick(1024, 4096),
+        search_rounds=ctx.pick(10, 30),
     )
-    searched = restricted.best_zero_one(
-        x, p, rng, candidates=ctx.pick(1024, 4096), rounds=ctx.pick(10, 30)
-    )
-    best_zero_one = min(searched, float(run.zero_one.min()))
+    run = restricted.LinearRun.from_result(found)
+    best_zero_one = min(found["best_zero_one_found"], float(run.zero_one.min()))
     bayes = float(run.zero_one[0, 0] - run.regret_zero_one[0, 0])
     eps = np.finfo(float).eps
     rows, violations, gamma_side = [], 0, np.empty_like(run.regret_tau)
@@ -667,7 +675,7 @@ def bound_restricted_class(ctx: Context, with_gaps: bool = True) -> Outcome:
         f"{violations} violations over {len(GAP_TAUS)} x {run.surrogate.shape[0]} iterates; "
         f"M_01 = {best_zero_one - bayes:.3f}, M_tau = {gaps} (tau = {GAP_TAUS})",
         {
-            "sample_size": int(x.shape[0]),
+            "sample_size": found["size"],
             "bayes_zero_one_risk": bayes,
             "best_linear_zero_one_risk_found": best_zero_one,
             "minimizability_gap_zero_one": best_zero_one - bayes,
@@ -691,16 +699,12 @@ def gap_monotone_in_tau(ctx: Context, convention: dict[float, float] | None = No
     ``convention`` rescales the loss of some τ (e.g. MAE as 2(1 - S_y): ``{2.0: 2.0}``); a
     rescaled loss has the same minimiser, so its gap scales by the same factor.
     """
-    xp = ctx.backend.xp
-    _, x, p = _restricted_sample(ctx, ctx.pick(4000, 50_000))
-    labels = xp.astype(p == xp.max(p, axis=-1, keepdims=True), p.dtype)
     bounds = {"weight_bound": 1.0, "bias_bound": 1.0}
-    run = restricted.train_linear(
-        x, labels, list(GAP_TAUS), iterations=ctx.pick(300, 1000), **bounds
-    )
+    found = _ring_training(ctx, deterministic=True, **bounds)
+    run = restricted.LinearRun.from_result(found)
     gaps, residual = [], 0.0
     for k, tau in enumerate(GAP_TAUS):
-        floor = float(to_numpy(xp.mean(restricted.box_floor(x, tau, n_classes=3, **bounds))))
+        floor = float(found["box_floor"][k])
         gaps.append((convention or {}).get(tau, 1.0) * (float(run.surrogate[-1, k]) - floor))
         tail = run.surrogate[-max(2, len(run.surrogate) // 5) :, k]
         residual = max(residual, float(tail[0] - tail[-1]))

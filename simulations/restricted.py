@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from simulations.backend import ArrayRandom, namespace, to_numpy
+from simulations.backend import ArrayRandom, check_resolved, namespace, select, to_numpy
 from theory import comp_sum
 from theory.validation import check_parameter, check_probabilities
 
@@ -127,6 +127,22 @@ class LinearRun:
     step: np.ndarray
     weights: Any
     biases: Any
+
+    def as_result(self) -> dict[str, np.ndarray]:
+        """This run as a :data:`simulations.sweeps.Result` (weights and biases on the host)."""
+        records = ("surrogate", "zero_one", "regret_tau", "regret_zero_one", "step")
+        return {
+            "taus": np.asarray(self.taus, dtype=np.float64),
+            **{name: getattr(self, name) for name in records},
+            "weights": to_numpy(self.weights),
+            "biases": to_numpy(self.biases),
+        }
+
+    @classmethod
+    def from_result(cls, result: dict[str, Any]) -> LinearRun:
+        """The inverse of :meth:`as_result` (weights and biases stay numpy arrays)."""
+        fields = {name: result[name] for name in cls.__dataclass_fields__ if name != "taus"}
+        return cls(result["taus"].tolist(), **fields)
 
 
 def _check_points(x: Any, xp: Any, dim: int | None = None) -> None:
@@ -319,3 +335,73 @@ def box_floor(x: Any, tau: float, *, weight_bound: float, bias_bound: float, n_c
     reach = weight_bound * xp.sqrt(xp.sum(x * x, axis=-1)) + bias_bound
     u = (n_classes - 1) * xp.exp(-2 * reach)
     return comp_sum.softmax_loss(-xp.log1p(u), tau, xp)
+
+
+@dataclass(frozen=True)
+class RingTraining:
+    """One sweep cell of :func:`train_linear` on :data:`RING_MIXTURE` (:func:`ring_training_task`).
+
+    ``size`` points are drawn from the cell's seed and labelled by their exact conditionals or,
+    with ``deterministic``, by their Bayes class (one-hot). K = len(``taus``) models train for
+    ``iterations`` steps with ``weight_bound`` and ``bias_bound`` (None: free biases). With
+    ``search_candidates`` > 0, :func:`best_zero_one` then searches ``search_rounds`` rounds on the
+    same random stream; with ``deterministic``, the mean :func:`box_floor` of every τ (n = 3) is
+    returned too. The backend is named and selected in the worker.
+    """
+
+    backend: str
+    size: int
+    taus: tuple[float, ...]
+    weight_bound: float
+    iterations: int
+    bias_bound: float | None = None
+    deterministic: bool = False
+    search_candidates: int = 0
+    search_rounds: int = 0
+
+    def __post_init__(self) -> None:
+        check_resolved(self.backend)
+        if not self.taus:
+            raise ValueError("taus must hold at least one tau")
+        checked = {
+            "size": check_parameter("size", self.size, low=1, integer=True),
+            "taus": tuple(check_parameter("tau", tau) for tau in self.taus),
+            "weight_bound": check_parameter("weight_bound", self.weight_bound),
+            "iterations": check_parameter("iterations", self.iterations, integer=True),
+            "search_candidates": check_parameter(
+                "search_candidates", self.search_candidates, integer=True
+            ),
+            "search_rounds": check_parameter("search_rounds", self.search_rounds, integer=True),
+        }
+        if self.bias_bound is not None:
+            checked["bias_bound"] = check_parameter("bias_bound", self.bias_bound)
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+
+def ring_training_task(cell: RingTraining, seed: np.random.SeedSequence) -> dict[str, Any]:
+    """The sweep task of :class:`RingTraining`: :meth:`LinearRun.as_result`, plus
+    ``best_zero_one_found`` (a search) and ``box_floor`` (deterministic labels) when asked."""
+    backend = select(cell.backend)
+    xp = backend.xp
+    rng = backend.rng(seed)
+    x = RING_MIXTURE.sample(rng, cell.size)
+    p = RING_MIXTURE.conditional(x, xp)
+    if cell.deterministic:
+        p = xp.astype(p == xp.max(p, axis=-1, keepdims=True), p.dtype)
+    bias_bound = math.inf if cell.bias_bound is None else cell.bias_bound
+    bounds = {"weight_bound": cell.weight_bound, "bias_bound": bias_bound}
+    run = train_linear(x, p, list(cell.taus), iterations=cell.iterations, **bounds)
+    result = run.as_result()
+    if cell.search_candidates > 0:
+        result["best_zero_one_found"] = best_zero_one(
+            x, p, rng, candidates=cell.search_candidates, rounds=cell.search_rounds
+        )
+    if cell.deterministic:
+        result["box_floor"] = np.asarray(
+            [
+                float(to_numpy(xp.mean(box_floor(x, tau, n_classes=3, **bounds))))
+                for tau in cell.taus
+            ]
+        )
+    return result

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import numpy as np
@@ -7,7 +8,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 from scipy.stats import multivariate_normal
 
-from simulations import restricted
+from simulations import restricted, sweeps
 from simulations.backend import select, to_numpy
 from theory import comp_sum
 
@@ -355,3 +356,58 @@ def test_invalid_inputs_are_refused(call, error, message, seed):
     x, p = _sample(seed)
     with pytest.raises(error, match=message):
         call(x, p, select("numpy").rng(seed))
+
+
+# The sweep cell: sample, training, search and floors from one seed, as the claims did inline.
+
+TINY_RING = restricted.RingTraining(
+    "numpy", 60, (0.5, 2.0), 1.0, 5, search_candidates=8, search_rounds=2
+)
+
+
+def test_the_ring_task_is_sampling_training_and_search_on_one_stream(tmp_path):
+    seed = np.random.SeedSequence(17, spawn_key=(0,))
+    rng = select("numpy").rng(seed)
+    x = restricted.RING_MIXTURE.sample(rng, 60)
+    p = restricted.RING_MIXTURE.conditional(x, np)
+    direct = restricted.train_linear(x, p, [0.5, 2.0], weight_bound=1.0, iterations=5)
+    searched = restricted.best_zero_one(x, p, rng, candidates=8, rounds=2)
+    result = restricted.ring_training_task(TINY_RING, seed)
+    expected = {**direct.as_result(), "best_zero_one_found": searched}
+    assert sweeps.first_difference([result], [expected]) is None
+    stored = sweeps.run_sweep(
+        restricted.ring_training_task, [sweeps.Cell(TINY_RING, seed)], sweeps.Store(tmp_path)
+    )
+    run = restricted.LinearRun.from_result(stored[0])
+    assert run.taus == [0.5, 2.0] and np.array_equal(run.surrogate, direct.surrogate)
+
+
+def test_the_ring_task_with_deterministic_labels_returns_the_box_floors():
+    cell = restricted.RingTraining(
+        "numpy", 40, (0.0, 1.0), 1.0, 3, bias_bound=1.0, deterministic=True
+    )
+    seed = np.random.SeedSequence(4)
+    x = restricted.RING_MIXTURE.sample(select("numpy").rng(seed), 40)
+    floors = [
+        float(np.mean(restricted.box_floor(x, tau, weight_bound=1.0, bias_bound=1.0, n_classes=3)))
+        for tau in (0.0, 1.0)
+    ]
+    result = restricted.ring_training_task(cell, seed)
+    assert result["box_floor"].tolist() == floors and "best_zero_one_found" not in result
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"backend": "auto"}, ValueError, "unknown backend 'auto'"),
+        ({"size": 0}, ValueError, "size must be a finite number >= 1"),
+        ({"taus": ()}, ValueError, "at least one tau"),
+        ({"taus": (-1.0,)}, ValueError, "tau must be a finite number >= 0"),
+        ({"iterations": 2.5}, ValueError, "iterations must be an integer"),
+        ({"bias_bound": -1.0}, ValueError, "bias_bound must be a finite number >= 0"),
+        ({"search_candidates": True}, TypeError, "search_candidates must be a real number"),
+    ],
+)
+def test_a_ring_cell_refuses_bad_fields(change, error, message):
+    with pytest.raises(error, match=message):
+        dataclasses.replace(TINY_RING, **change)
