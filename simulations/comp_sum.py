@@ -33,6 +33,7 @@ from simulations.backend import (
     to_numpy,
 )
 from theory import comp_sum
+from theory.validation import check_parameter
 
 FAMILIES = ("dirichlet", "near_optimal", "binary_tie", "mae_tie")
 """Ways of drawing (p, scores): random, near the surrogate optimum, and two adversarial ties."""
@@ -80,20 +81,21 @@ CANDIDATES: dict[str, Callable[[float, int], CandidateTransform]] = {
 """The transforms :func:`check_pointwise` can test, by name: ``CANDIDATES[name](τ, n)``."""
 
 
-def _check_common(tau, n_classes, backend: str, dtype: str) -> None:
-    """Refuse a τ, number of classes, backend name or dtype a config cannot run with."""
-    if isinstance(tau, bool) or not isinstance(tau, int | float) or not 0 <= tau < math.inf:
-        raise ValueError(f"tau must be a finite number >= 0, got {tau!r}")
-    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
-        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-    check_resolved(backend)
-    check_float_dtype(dtype)
+def _checked_common(config: Any) -> dict[str, Any]:
+    """A config's τ (finite >= 0) and number of classes (integer >= 2) as Python numbers, after
+    refusing a backend name or dtype it cannot run with."""
+    check_resolved(config.backend)
+    check_float_dtype(config.dtype)
+    return {
+        "tau": check_parameter("tau", config.tau),
+        "n_classes": check_parameter("n_classes", config.n_classes, low=2, integer=True),
+    }
 
 
-def _check_count(name: str, value, least: int) -> None:
-    """Refuse a count that is not an integer >= ``least``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
+def _set(config: Any, values: dict[str, Any]) -> None:
+    """Store checked values in a frozen config (tau = 2 and 2.0 give one cell key)."""
+    for name, value in values.items():
+        object.__setattr__(config, name, value)
 
 
 def _check_candidate(name: str) -> None:
@@ -326,7 +328,7 @@ def check_pointwise(
     ``exact`` is :math:`\mathcal T_\tau`, the others are negative controls that must be
     refuted). Draws are split evenly across :data:`FAMILIES`, family k from ``derive(seed, k)``.
     """
-    _check_count("draws", draws, 1)
+    draws = check_parameter("draws", draws, low=1, integer=True)
     _check_candidate(candidate)
     xp = backend.xp
     evaluate = CANDIDATES[candidate](tau, n_classes)
@@ -391,11 +393,17 @@ class PointwiseConfig:
     batch_elements: int = 2**21
 
     def __post_init__(self) -> None:
-        _check_common(self.tau, self.n_classes, self.backend, self.dtype)
-        object.__setattr__(self, "tau", float(self.tau))  # tau = 2 and 2.0: one cell key
-        _check_count("draws", self.draws, 1)
-        _check_count("batch_elements", self.batch_elements, 1)
         _check_candidate(self.candidate)
+        _set(
+            self,
+            {
+                **_checked_common(self),
+                "draws": check_parameter("draws", self.draws, low=1, integer=True),
+                "batch_elements": check_parameter(
+                    "batch_elements", self.batch_elements, low=1, integer=True
+                ),
+            },
+        )
 
 
 def pointwise_task(config: PointwiseConfig, seed: np.random.SeedSequence) -> dict[str, Any]:
@@ -525,14 +533,19 @@ class TightnessConfig:
     dtype: str = "float64"
 
     def __post_init__(self) -> None:
-        _check_common(self.tau, self.n_classes, self.backend, self.dtype)
-        object.__setattr__(self, "tau", float(self.tau))  # tau = 2 and 2.0: one cell key
+        common = _checked_common(self)
         if not self.t_values or not all(
             isinstance(t, int | float) and 0 <= t <= 1 for t in self.t_values
         ):
             raise ValueError(f"t_values must be numbers in [0, 1], got {self.t_values!r}")
-        _check_count("candidates", self.candidates, 1)
-        _check_count("rounds", self.rounds, 0)
+        _set(
+            self,
+            {
+                **common,
+                "candidates": check_parameter("candidates", self.candidates, low=1, integer=True),
+                "rounds": check_parameter("rounds", self.rounds, integer=True),
+            },
+        )
 
 
 def tightness_task(config: TightnessConfig, seed: np.random.SeedSequence) -> dict[str, Any]:

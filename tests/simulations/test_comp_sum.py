@@ -134,9 +134,17 @@ def test_float32_draws_hold_with_a_float32_rounding_budget(backend, seed, tau):
     assert shrunk.violations > 0
 
 
-@pytest.mark.parametrize("draws", [0, -3, 2.5, True])
-def test_check_pointwise_refuses_a_bad_number_of_draws(draws):
-    with pytest.raises(ValueError, match="draws must be an integer"):
+@pytest.mark.parametrize(
+    ("draws", "error", "message"),
+    [
+        (0, ValueError, "draws must be a finite number >= 1"),
+        (-3, ValueError, "draws must be a finite number >= 1"),
+        (2.5, ValueError, "draws must be an integer"),
+        (True, TypeError, "draws must be a real number"),
+    ],
+)
+def test_check_pointwise_refuses_a_bad_number_of_draws(draws, error, message):
+    with pytest.raises(error, match=message):
         mc.check_pointwise(
             1.0, 3, draws=draws, backend=select("numpy"), seed=np.random.SeedSequence(0)
         )
@@ -265,18 +273,18 @@ VALID = {
 @pytest.mark.parametrize(
     ("config", "change", "message"),
     [
-        (mc.PointwiseConfig, {"tau": -0.5}, "tau must be a finite number >= 0, got -0.5"),
-        (mc.PointwiseConfig, {"n_classes": 1}, "n_classes must be an integer >= 2, got 1"),
-        (mc.PointwiseConfig, {"draws": 0}, "draws must be an integer >= 1, got 0"),
+        (mc.PointwiseConfig, {"tau": -0.5}, "tau must be a finite number >= 0.0, got -0.5"),
+        (mc.PointwiseConfig, {"n_classes": 1}, "n_classes must be a finite number >= 2, got 1"),
+        (mc.PointwiseConfig, {"draws": 0}, "draws must be a finite number >= 1, got 0"),
         (mc.PointwiseConfig, {"candidate": "gamma"}, "unknown candidate 'gamma'; choose one of"),
         (mc.PointwiseConfig, {"backend": "auto"}, "unknown backend 'auto'; choose one of numpy"),
         (mc.PointwiseConfig, {"dtype": "float16"}, "unknown dtype 'float16'"),
         (mc.TightnessConfig, {"tau": -1.0}, "tau must be a finite number >= 0"),
-        (mc.TightnessConfig, {"n_classes": 1}, "n_classes must be an integer >= 2"),
+        (mc.TightnessConfig, {"n_classes": 1}, "n_classes must be a finite number >= 2"),
         (mc.TightnessConfig, {"backend": "torch"}, "unknown backend 'torch'"),
         (mc.TightnessConfig, {"t_values": (1.5,)}, "t_values must be numbers in \\[0, 1\\]"),
         (mc.TightnessConfig, {"t_values": ()}, "t_values must be numbers in"),
-        (mc.TightnessConfig, {"candidates": 0}, "candidates must be an integer >= 1"),
+        (mc.TightnessConfig, {"candidates": 0}, "candidates must be a finite number >= 1"),
     ],
     ids=lambda value: None if isinstance(value, dict | str) else value.__name__,
 )
