@@ -12,7 +12,15 @@ import numpy as np
 import sympy as sp
 
 from figures import binary as draw
-from paper_checks.claims import Claim, Context, Method, Outcome, Provenance, proof_outcome
+from paper_checks.claims import (
+    Claim,
+    Context,
+    Control,
+    Method,
+    Outcome,
+    Provenance,
+    proof_outcome,
+)
 from theory import binary
 from theory.proof import Proof, Status, prove_identity
 
@@ -119,10 +127,18 @@ def derivative_criterion(phi: sp.Expr) -> bool:
     return bool(left == right and left < 0)
 
 
-def convex_calibration_criterion(ctx: Context, criterion=derivative_criterion) -> Outcome:
+def non_strict_criterion(phi: sp.Expr) -> bool:
+    """Control: the criterion weakened to φ'(0) <= 0, which wrongly accepts a² (φ'(0) = 0)."""
+    left, right = binary.one_sided_slopes(phi)
+    return bool(left == right and left <= 0)
+
+
+def convex_calibration_criterion(
+    ctx: Context, criterion=derivative_criterion, losses: dict = CONVEX
+) -> Outcome:
     """V11: for convex φ, 'differentiable at 0 with φ'(0) < 0' agrees with ψ(θ) > 0 for θ > 0."""
     rows, proofs = [], []
-    for name, phi in CONVEX.items():
+    for name, phi in losses.items():
         by_criterion, by_psi = criterion(phi), binary.psi_transform(phi).calibrated
         rows.append({"loss": name, "criterion": by_criterion, "psi_positive": by_psi})
         status = (
@@ -153,6 +169,11 @@ CLAIMS = [
         Method.SYMBOLIC,
         psi_table,
         f"{NOTE} §6.2, V11 (re-derived)",
+        controls=(
+            Control(
+                "hinge given psi = theta/2", {"table": {"hinge": (sp.Max(0, 1 - A), THETA / 2)}}
+            ),
+        ),
         figure=draw.psi_table,
     ),
     Claim(
@@ -164,6 +185,9 @@ CLAIMS = [
         Method.SYMBOLIC,
         not_calibrated_controls,
         f"{NOTE} §6.2, V11",
+        controls=(
+            Control("the hinge loss in place of a^2", {"losses": {"hinge": sp.Max(0, 1 - A)}}),
+        ),
     ),
     Claim(
         f"{PAPER}.convex_calibration_criterion",
@@ -174,5 +198,14 @@ CLAIMS = [
         Method.SYMBOLIC,
         convex_calibration_criterion,
         f"{NOTE} §6.1 (BJM theorem), V11",
+        controls=(
+            Control(
+                "the criterion weakened to phi'(0) <= 0, on a^2 (phi'(0) = 0) and the hinge",
+                {
+                    "criterion": non_strict_criterion,
+                    "losses": {"a^2": A**2, "hinge": sp.Max(0, 1 - A)},
+                },
+            ),
+        ),
     ),
 ]

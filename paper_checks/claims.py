@@ -1,8 +1,15 @@
 """Claims, their verdicts, and the runner that checks them.
 
 A claim is one statement of a paper with its provenance, the method that checks it, the function
-that does, and the verdict we expect. A check returns an :class:`Outcome` (verdict, evidence,
-tolerance and why). Known discrepancies are claims whose expected verdict is ``refuted``.
+that does, the verdict we expect, and its runtime negative controls. A check returns an
+:class:`Outcome` (verdict, evidence, tolerance and why). Known discrepancies are claims whose
+expected verdict is ``refuted``.
+
+A :class:`Control` is the claim's check run again, in the same process, on the same backend and
+seed, with keyword arguments that break the checked object (a wrong constant, a non-calibrated
+loss, a transform 1% too large). It must give the opposite of the claim's expected verdict: a
+claim whose control does not is an ``error``, whatever its own verdict, because a check that
+cannot see the fault it was built to see has shown nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import time
 import traceback
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +92,56 @@ class Outcome:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+def opposite(verdict: Verdict) -> Verdict:
+    """The verdict a control of a claim expected to give ``verdict`` must give."""
+    if verdict is Verdict.VERIFIED:
+        return Verdict.REFUTED
+    if verdict is Verdict.REFUTED:
+        return Verdict.VERIFIED
+    raise ValueError(f"a claim expected {verdict} has no opposite verdict for its controls")
+
+
+@dataclass(frozen=True)
+class Control:
+    """A runtime negative control: ``check(ctx, **overrides)`` must give the opposite verdict.
+
+    ``description`` says what is broken ("MAE with the factor 2", "a transform 1% too large"),
+    as the report shows it.
+    """
+
+    description: str
+    overrides: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        if not self.description or not self.overrides:
+            raise ValueError("a control needs a description and at least one override")
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    """What one control gave, as the report shows it."""
+
+    description: str
+    expected: Verdict
+    verdict: Verdict
+    summary: str
+    duration_s: float
+
+    @property
+    def as_required(self) -> bool:
+        return self.verdict == self.expected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "expected": str(self.expected),
+            "verdict": str(self.verdict),
+            "as_required": self.as_required,
+            "summary": self.summary,
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
 @dataclass(frozen=True)
 class Claim:
     """One registered claim of a paper."""
@@ -96,6 +153,8 @@ class Claim:
     method: Method
     check: Callable[[Context], Outcome]
     source: str
+    controls: tuple[Control, ...] = ()
+    """At least one; each must give ``opposite(expected)`` (see :class:`Control`)."""
     expected: Verdict = Verdict.VERIFIED
     explanation: str = ""
     figure: Callable[[dict[str, Any], Path], list[Path]] | None = None
@@ -106,6 +165,9 @@ class Claim:
             raise ValueError(f"claim id {self.id!r} must start with its paper key {self.paper!r}")
         if self.expected is Verdict.REFUTED and not self.explanation:
             raise ValueError(f"{self.id}: a known discrepancy needs an explanation")
+        if not self.controls:
+            raise ValueError(f"{self.id}: a claim needs at least one runtime control")
+        opposite(self.expected)
 
 
 @dataclass
@@ -117,6 +179,8 @@ class Result:
     duration_s: float
     seed: dict[str, Any]
     figures: list[str]
+    controls: list[ControlResult] | None = None
+    """None when the run skipped controls (``--no-controls``)."""
 
     @property
     def as_expected(self) -> bool:
@@ -141,6 +205,7 @@ class Result:
             "duration_s": round(self.duration_s, 3),
             "seed": self.seed,
             "figures": self.figures,
+            "controls": None if self.controls is None else [c.as_dict() for c in self.controls],
         }
 
 
@@ -153,24 +218,68 @@ def claim_seed(root: int, claim_id: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(root, spawn_key=(zlib.crc32(claim_id.encode()),))
 
 
-def run_claim(claim: Claim, context: Context, figure_dir: Path | None) -> Result:
-    """Check one claim; an exception becomes an ``error`` verdict with its traceback."""
-    start = time.perf_counter()
+def _checked(check: Callable[..., Outcome], context: Context, **overrides: Any) -> Outcome:
+    """Run a check; an exception becomes an ``error`` outcome with its traceback."""
     try:
-        outcome = claim.check(context)
+        return check(context, **overrides)
     except Exception as error:  # noqa: BLE001 - a crashing check must not take the report down
-        outcome = Outcome(
+        return Outcome(
             Verdict.ERROR,
             f"{type(error).__name__}: {error}",
             {"traceback": traceback.format_exc()},
             {},
         )
+
+
+def run_control(claim: Claim, control: Control, context: Context) -> ControlResult:
+    """Run one control of ``claim`` in ``context``."""
+    start = time.perf_counter()
+    outcome = _checked(claim.check, context, **control.overrides)
+    return ControlResult(
+        control.description,
+        opposite(claim.expected),
+        outcome.verdict,
+        outcome.summary,
+        time.perf_counter() - start,
+    )
+
+
+def _with_controls(outcome: Outcome, controls: list[ControlResult]) -> Outcome:
+    """``outcome``, or an ``error`` naming the first control that did not give its verdict."""
+    failed = [c for c in controls if not c.as_required]
+    if not failed:
+        return outcome
+    first = failed[0]
+    return replace(
+        outcome,
+        verdict=Verdict.ERROR,
+        summary=(
+            f"control failed: {first.description!r} gave {first.verdict}, required "
+            f"{first.expected} (check alone: {outcome.verdict}; {outcome.summary})"
+        ),
+    )
+
+
+def run_claim(
+    claim: Claim, context: Context, figure_dir: Path | None, *, controls: bool = True
+) -> Result:
+    """Check one claim, then its controls unless ``controls`` is False.
+
+    An exception becomes an ``error`` verdict with its traceback, and so does a control that does
+    not give the opposite of the claim's expected verdict.
+    """
+    start = time.perf_counter()
+    outcome = _checked(claim.check, context)
+    ran = None
+    if controls:
+        ran = [run_control(claim, control, context) for control in claim.controls]
+        outcome = _with_controls(outcome, ran)
     figures: list[str] = []
     if claim.figure is not None and outcome.data and figure_dir is not None:
         figure_dir.mkdir(parents=True, exist_ok=True)
         figures = [str(p) for p in claim.figure(outcome.data, figure_dir / claim.id)]
     seed = {"entropy": context.seed.entropy, "spawn_key": list(context.seed.spawn_key)}
-    return Result(claim, outcome, time.perf_counter() - start, seed, figures)
+    return Result(claim, outcome, time.perf_counter() - start, seed, figures, ran)
 
 
 def select(registry: dict[str, Claim], selectors: Iterable[str]) -> list[Claim]:

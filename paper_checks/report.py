@@ -48,27 +48,38 @@ def write(document: dict[str, Any], out: Path) -> tuple[Path, Path]:
     return json_path, md_path
 
 
+def controls_cell(controls: list[dict[str, Any]] | None) -> str:
+    """'2/2 as required', or 'skipped' when the run left the controls out."""
+    if controls is None:
+        return "skipped"
+    return f"{sum(c['as_required'] for c in controls)}/{len(controls)} as required"
+
+
 def table(results: list[Result]) -> str:
     """The verdict table printed at the end of ``losslab check``."""
-    rows = [("claim", "expected", "verdict", "", "time", "evidence")]
+    rows = [("claim", "expected", "verdict", "", "controls", "time", "evidence")]
     for r in results:
         mark = "ok" if r.as_expected else "MISMATCH"
+        controls = None if r.controls is None else [c.as_dict() for c in r.controls]
         rows.append(
             (
                 r.claim.id,
                 str(r.claim.expected),
                 str(r.outcome.verdict),
                 mark,
+                controls_cell(controls),
                 f"{r.duration_s:.1f}s",
                 r.outcome.summary,
             )
         )
-    widths = [max(len(row[k]) for row in rows) for k in range(5)]
+    columns = len(rows[0]) - 1
+    widths = [max(len(row[k]) for row in rows) for k in range(columns)]
     lines = []
     for k, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths)) + "  " + row[5])
+        cells = "  ".join(cell.ljust(w) for cell, w in zip(row[:columns], widths))
+        lines.append(cells + "  " + row[columns])
         if k == 0:
-            lines.append("-" * (sum(widths) + 2 * 5 + 8))
+            lines.append("-" * (sum(widths) + 2 * columns + 8))
     matched = sum(r.as_expected for r in results)
     lines.append(f"{matched}/{len(results)} claims as expected")
     return "\n".join(lines)
@@ -82,22 +93,23 @@ def markdown(document: dict[str, Any], out: Path) -> str:
         (
             f"losslab {document['losslab_version']}; backend `{document['backend']}` on "
             f"{document['device']}; seed {document['seed']}; scale `{document['scale']}`; "
-            f"{document['duration_s']:.1f} s."
+            f"{document['duration_s']:.1f} s; runtime negative controls "
+            f"{document.get('controls', 'run')}."
         ),
     ]
     if document.get("fallback_reason"):
         lines.append(f"Backend fallback: {document['fallback_reason']}.")
     lines += [
         "",
-        "| claim | provenance | method | expected | verdict | evidence |",
-        "|---|---|---|---|---|---|",
+        "| claim | provenance | method | expected | verdict | controls | evidence |",
+        "|---|---|---|---|---|---|---|",
     ]
     for c in document["claims"]:
         verdict = c["verdict"] if c["as_expected"] else f"**{c['verdict']} (mismatch)**"
         summary = c["summary"].replace("|", "\\|")
         lines.append(
             f"| `{c['id']}` | {c['provenance']} | {c['method']} | {c['expected']} | {verdict} "
-            f"| {summary} |"
+            f"| {controls_cell(c['controls'])} | {summary} |"
         )
     for c in document["claims"]:
         lines += [
@@ -115,6 +127,13 @@ def markdown(document: dict[str, Any], out: Path) -> str:
         if c["explanation"]:
             lines.append(f"- known discrepancy: {c['explanation']}")
         lines.append(f"- tolerance: `{json.dumps(c['tolerance'])}`")
+        for control in c["controls"] or ():
+            outcome = "as required" if control["as_required"] else "NOT AS REQUIRED"
+            summary = control["summary"].replace("\n", " ")
+            lines.append(
+                f"- control: {control['description']}: {control['verdict']} {outcome} "
+                f"(required {control['expected']}; {summary})"
+            )
         lines += ["", "```json", json.dumps(c["evidence"], indent=2), "```"]
         for figure in c["figures"]:
             relative = os.path.relpath(figure, out)

@@ -25,6 +25,7 @@ CLAIM_KEYS = {
     "tolerance",
     "duration_s",
     "figures",
+    "controls",
 }
 
 
@@ -45,14 +46,31 @@ def test_check_writes_a_complete_report(tmp_path, capsys):
     assert set(document) >= REPORT_KEYS
     assert document["backend"] == "numpy" and document["seed"] == 3 and document["scale"] == "quick"
     assert [c["id"] for c in document["claims"]] == [i for i in REGISTRY if i in FAST]
+    assert document["controls"] == "run"
     for claim in document["claims"]:
         assert set(claim) >= CLAIM_KEYS
         assert claim["verdict"] == claim["expected"]
+        assert claim["controls"] and all(c["as_required"] for c in claim["controls"])
+        assert {c["verdict"] for c in claim["controls"]} == {
+            "refuted" if claim["expected"] == "verified" else "verified"
+        }
     figures = [f for c in document["claims"] for f in c["figures"]]
     assert figures and all(os.path.exists(f) for f in figures)
     markdown = (out / "report.md").read_text()
     assert "mao2023.tight_gce" in markdown and "known discrepancy" in markdown
+    assert "- control: " in markdown and "verified as required" in markdown
+    assert "refuted as required" in markdown
     assert "3/3 claims as expected" in capsys.readouterr().out
+
+
+def test_no_controls_skips_them_and_says_so(tmp_path, capsys):
+    out = tmp_path / "report"
+    assert cli.main(["check", FAST[0], "--no-controls", "--out", str(out)]) == 0
+    document = json.loads((out / "report.json").read_text())
+    assert document["controls"] == "skipped"
+    assert document["claims"][0]["controls"] is None
+    assert "controls skipped" in (out / "report.md").read_text()
+    assert "skipped" in capsys.readouterr().out
 
 
 def test_a_run_cut_short_leaves_no_older_report_behind(tmp_path, monkeypatch):
