@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from simulations import restricted
 from simulations.backend import (
     ArrayRandom,
     Backend,
@@ -32,6 +33,7 @@ from simulations.backend import (
     select,
     to_numpy,
 )
+from simulations.sweeps import Cell, Result, Task, run_sweep
 from theory import comp_sum
 from theory.validation import check_parameter
 
@@ -48,6 +50,8 @@ CandidateTransform = Callable[[Any, Any], Any]
 
 SHRINK = 0.9
 """The factor of the shrunk-Γ negative control, Γ' = 0.9 Γ."""
+ENLARGEMENT = 0.01
+"""The relative enlargement of the ``enlarged_1pct`` control, (1 + 0.01) T."""
 
 
 def _exact(tau: float, n_classes: int) -> CandidateTransform:
@@ -73,10 +77,19 @@ def _mae_without_n(tau: float, n_classes: int) -> CandidateTransform:
     return lambda t, xp: t
 
 
+def _enlarged_1pct(tau: float, n_classes: int) -> CandidateTransform:
+    r"""Negative control (power): :math:`1.01\,\mathcal T_\tau`, a transform 1% too large. Found
+    violated wherever the draws come within 1% of the bound: where :math:`\mathcal T_\tau` is
+    tight, a check that misses it cannot see a 1% error."""
+    transform = comp_sum.transform(tau, n_classes)
+    return lambda t, xp: (1 + ENLARGEMENT) * transform.evaluate(t, xp)
+
+
 CANDIDATES: dict[str, Callable[[float, int], CandidateTransform]] = {
     "exact": _exact,
     "shrunk_gamma": _shrunk_gamma,
     "mae_without_n": _mae_without_n,
+    "enlarged_1pct": _enlarged_1pct,
 }
 """The transforms :func:`check_pointwise` can test, by name: ``CANDIDATES[name](τ, n)``."""
 
@@ -231,6 +244,7 @@ _POINTWISE_SCALARS: dict[str, type] = {
     "max_ratio": float,
     "max_rounding": float,
     "mean_rounding": float,
+    "min_enlargement": float,
 }
 """The scalar fields of :class:`PointwiseResult` besides τ and n, with their types."""
 
@@ -250,10 +264,27 @@ class PointwiseResult:
     draws whose regret exceeds ``RATIO_RESOLUTION`` times its rounding bound."""
     max_rounding: float
     mean_rounding: float
+    min_enlargement: float
+    """The power: min over draws with T(ΔC_01) > 0 of (ΔC_τ + b)/T(ΔC_01) - 1. The candidate
+    times (1 + x) violates on these draws exactly when x exceeds it."""
     worst_case: dict[str, Any] = field(default_factory=dict)
     """The draw of least slack: its family, p, scores and :data:`WORST_CASE_VALUES`."""
     by_family: dict[str, dict[str, float]] = field(default_factory=dict)
     """Per family of :data:`FAMILIES`: draws, violations, worst_slack and max_ratio."""
+
+    def row(self) -> dict[str, Any]:
+        """The numbers a report shows for this (τ, n)."""
+        return {
+            "tau": self.tau,
+            "n": self.n_classes,
+            "draws": self.draws,
+            "violations": self.violations,
+            "worst_slack": self.worst_slack,
+            "max_tightness_ratio": self.max_ratio,
+            "detectable_enlargement": self.min_enlargement,
+            "max_rounding_bound": self.max_rounding,
+            "worst_case": self.worst_case,
+        }
 
     def as_result(self) -> dict[str, np.ndarray | float | int]:
         """This result as a :data:`simulations.sweeps.Result`: the scalars as they are,
@@ -327,13 +358,14 @@ def check_pointwise(
     ``candidate`` names the transform tested in place of :math:`\mathcal T` (:data:`CANDIDATES`:
     ``exact`` is :math:`\mathcal T_\tau`, the others are negative controls that must be
     refuted). Draws are split evenly across :data:`FAMILIES`, family k from ``derive(seed, k)``.
+    The power, ``min_enlargement``, is read off the same draws (see :class:`PointwiseResult`).
     """
     draws = check_parameter("draws", draws, low=1, integer=True)
     _check_candidate(candidate)
     xp = backend.xp
     evaluate = CANDIDATES[candidate](tau, n_classes)
     batch = max(1, batch_elements // n_classes)
-    result = PointwiseResult(tau, n_classes, 0, 0, math.inf, 0.0, 0.0, 0.0)
+    result = PointwiseResult(tau, n_classes, 0, 0, math.inf, 0.0, 0.0, 0.0, math.inf)
     rounding_sums = []
     for index, family in enumerate(FAMILIES):
         child = derive(seed, index)
@@ -352,6 +384,10 @@ def check_pointwise(
             violated = slack < -rounding
             resolved = surrogate / RATIO_RESOLUTION > rounding
             ratio = xp.where(resolved, lower / xp.where(resolved, surrogate, 1.0), 0.0)
+            positive = lower > 0
+            enlargement = (surrogate + rounding) / xp.where(positive, lower, 1.0) - 1
+            smallest = xp.min(xp.where(positive, enlargement, math.inf))
+            result.min_enlargement = min(result.min_enlargement, float(to_numpy(smallest)))
             worst = int(to_numpy(xp.argmin(slack)))
             batch_slack = float(to_numpy(slack[worst]))
             stats["draws"] += size
@@ -422,6 +458,28 @@ def pointwise_task(config: PointwiseConfig, seed: np.random.SeedSequence) -> dic
     return result.as_result()
 
 
+Sweep = Callable[[Task, list[Cell]], list[Result]]
+"""Runs a task on cells (:func:`simulations.sweeps.run_sweep`, or a context's store/executor)."""
+
+
+def pointwise_sweep(
+    pairs: list[tuple[float, int]],
+    seeds: list[np.random.SeedSequence],
+    *,
+    draws: int,
+    backend: str,
+    candidate: str = "exact",
+    sweep: Sweep = run_sweep,
+) -> list[PointwiseResult]:
+    """:func:`check_pointwise` for each (τ, n) of ``pairs`` on its seed, one sweep cell each (the
+    candidate is a field of the cell, so a control never reads the genuine cell)."""
+    cells = [
+        Cell(PointwiseConfig(tau, n, draws, backend, candidate), seed)
+        for (tau, n), seed in zip(pairs, seeds, strict=True)
+    ]
+    return [PointwiseResult.from_result(found) for found in sweep(pointwise_task, cells)]
+
+
 def _feasible_distributions(u, t: float, xp):
     """Map u in [0, 1]^(n-2) onto {p : p_1 = max p, p_1 - p_0 = t}; class 0 is predicted.
 
@@ -455,6 +513,16 @@ class TightnessResult:
     minimisers: list[list[float]]
     resolution: list[float]
     """Improvement of the best value over the last three refinement rounds (search settling)."""
+
+    def row(self) -> dict[str, Any]:
+        """The numbers a report shows for this (τ, n)."""
+        return {
+            "tau": self.tau,
+            "n": self.n_classes,
+            "t": self.t,
+            "ratio": self.ratio,
+            "search_resolution": max(self.resolution),
+        }
 
     def as_result(self) -> dict[str, np.ndarray | float | int]:
         """This result as a :data:`simulations.sweeps.Result`: one float64 array per list
@@ -564,6 +632,29 @@ def tightness_task(config: TightnessConfig, seed: np.random.SeedSequence) -> dic
     return result.as_result()
 
 
+def infimum_sweep(
+    pairs: list[tuple[float, int]],
+    t_values: tuple[float, ...],
+    seed: np.random.SeedSequence,
+    *,
+    backend: str,
+    candidates: int,
+    rounds: int,
+    sweep: Sweep = run_sweep,
+) -> dict[tuple[float, int], TightnessResult]:
+    """:func:`tight_transform` at ``t_values`` for each (τ, n) of ``pairs``, one sweep cell each,
+    the k-th searched from ``derive(seed, k)``: {(τ, n): result}."""
+    cells = [
+        Cell(
+            TightnessConfig(tau, n, tuple(t_values), backend, candidates=candidates, rounds=rounds),
+            derive(seed, k),
+        )
+        for k, (tau, n) in enumerate(pairs)
+    ]
+    found = sweep(tightness_task, cells)
+    return {pair: TightnessResult.from_result(r) for pair, r in zip(pairs, found, strict=True)}
+
+
 def _search(rng: ArrayRandom, tau, n, t, candidates, rounds, dtype, xp):
     dims = n - 2
     third = candidates // 3
@@ -600,3 +691,62 @@ def _search(rng: ArrayRandom, tau, n, t, candidates, rounds, dtype, xp):
         else:
             step *= 0.6
     return best_value, to_numpy(best_p), history
+
+
+def ring_training(
+    backend: str,
+    taus: tuple[float, ...],
+    seed: np.random.SeedSequence,
+    *,
+    size: int,
+    iterations: int,
+    sweep: Sweep = run_sweep,
+    **fields: Any,
+) -> dict[str, Any]:
+    """One :class:`simulations.restricted.RingTraining` cell (every τ of ``taus``, its sample
+    from ``seed``) through ``sweep``: its result, with the sample ``size``."""
+    cell = restricted.RingTraining(backend, size, taus, iterations=iterations, **fields)
+    (result,) = sweep(restricted.ring_training_task, [Cell(cell, seed)])
+    return {"size": cell.size, **result}
+
+
+def bound_along_run(
+    run: restricted.LinearRun,
+    n_classes: int,
+    best_zero_one: float,
+    *,
+    with_gaps: bool,
+    tolerance: float,
+) -> tuple[np.ndarray, list[dict[str, Any]], int]:
+    r"""Both sides of the bound at every iterate of ``run``: Γ side, rows per τ, violations.
+
+    With gaps: :math:`E[\Delta\mathcal C_{0-1}] \le \Gamma_\tau(E[\Delta\mathcal C_\tau])`
+    (the key identity makes these R - R*(H) + M(H)); without: :math:`R_{0-1}(h) - R^*_{0-1}` (with
+    ``best_zero_one``) against :math:`\Gamma_\tau(R_\tau(h) - \min_h R_\tau)` over the run. A
+    violation is a slack below ``-tolerance``.
+    """
+    rows, violations, gamma_side = [], 0, np.empty_like(run.regret_tau)
+    for k, tau in enumerate(run.taus):
+        gamma = comp_sum.gamma(tau, n_classes)
+        best_tau = float(run.surrogate[:, k].min())
+        if with_gaps:
+            surrogate_side, zero_one_side = run.regret_tau[:, k], run.regret_zero_one[:, k]
+        else:
+            surrogate_side = run.surrogate[:, k] - best_tau
+            zero_one_side = run.zero_one[:, k] - best_zero_one
+        gamma_side[:, k] = gamma(np.maximum(surrogate_side, 0.0))
+        slack = gamma_side[:, k] - zero_one_side
+        violations += int(np.sum(slack < -tolerance))
+        final_surrogate, final_zero_one = float(run.surrogate[-1, k]), float(run.zero_one[-1, k])
+        rows.append(
+            {
+                "tau": tau,
+                "min_slack": float(slack.min()),
+                "surrogate_risk_min_found": best_tau,
+                "minimizability_gap_tau": best_tau - (final_surrogate - run.regret_tau[-1, k]),
+                "final_zero_one_risk": final_zero_one,
+                "gap_free_lhs_at_final_iterate": final_zero_one - best_zero_one,
+                "gap_free_rhs_at_final_iterate": float(gamma(max(final_surrogate - best_tau, 0))),
+            }
+        )
+    return gamma_side, rows, violations

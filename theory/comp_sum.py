@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import array_api_compat.numpy
+import mpmath
 import numpy as np
 import sympy as sp
 from scipy import optimize
@@ -299,6 +300,20 @@ def gamma(tau: float, n_classes: int) -> InverseTransform:
     return InverseTransform(tau, n_classes)
 
 
+def transform_accuracy(tau: float) -> float:
+    """Relative accuracy of :class:`Transform` in float64: 64 eps, times 1 + 1/|1 - τ| where the
+    formula divides by 1 - τ (the series/expm1 evaluation keeps it down to t = 0)."""
+    return 64 * np.finfo(float).eps * (1 + (1 / abs(1 - tau) if tau != 1 else 0))
+
+
+def formula_values(expr: sp.Expr, t_values: Any, digits: int = 30) -> np.ndarray:
+    """``expr``, a sympy function of :data:`T`, at ``t_values`` with ``digits``-digit mpmath:
+    a reference for the numeric path that shares none of its code."""
+    f = sp.lambdify(T, expr, "mpmath")
+    with mpmath.workdps(digits):
+        return np.array([float(f(mpmath.mpf(float(t)))) for t in t_values])
+
+
 def log_softmax(scores: Any, xp: Any) -> Any:
     """Row-wise log-softmax over the last axis, shifted by the row maximum."""
     shifted = scores - xp.max(scores, axis=-1, keepdims=True)
@@ -536,3 +551,60 @@ def numeric_regret_infimum(
         )
         best = min(best, found.fun - best_risk)
     return best
+
+
+def numeric_tight_transform(
+    tau: float, n_classes: int, t: float, *, rng: np.random.Generator
+) -> float:
+    r"""Oracle for the tight transform :math:`\inf\{\Delta\mathcal C_\tau : \Delta\mathcal C_{0-1} = t\}`.
+
+    The distributions with 0-1 regret t when class 0 is predicted and class 1 is the most likely
+    are :math:`p = (p_1 - t, p_1, u\,p_1)`, :math:`u \in [0, 1]^{n-2}`,
+    :math:`p_1 = (1 + t)/(2 + \sum u)`, feasible (:math:`p_0 \ge 0`) while
+    :math:`t \sum u \le 1 - t` (u is scaled into that set). The inner infimum over scores is the
+    closed form :func:`regret_infimum`; the outer one is scipy's differential evolution over u,
+    its first population the corners of the cube (where vertex minima sit) and uniform points,
+    polished by L-BFGS-B. An upper estimate, independent of the batched random search of
+    ``simulations.comp_sum.tight_transform``.
+    """
+    tau, n = _validate_family(tau, n_classes)
+    dims = n - 2
+
+    def regrets(x):
+        x = np.asarray(x, dtype=float)
+        u = np.clip(x.reshape(dims, -1).T, 0.0, 1.0) if dims else np.zeros((1, 0))
+        total = t * np.sum(u, axis=1, keepdims=True)
+        u = u * np.minimum(1.0, (1 - t) / np.maximum(total, 1e-300))
+        top = (1 + t) / (2 + np.sum(u, axis=1, keepdims=True))
+        p = np.concatenate([np.maximum(top - t, 0.0), top, u * top], axis=1)
+        values = regret_infimum(p / np.sum(p, axis=1, keepdims=True), np.zeros(len(p), int), tau)
+        return values if x.ndim == 2 else float(values[0])
+
+    if dims == 0:
+        return regrets(np.empty(0))
+    corners = np.array(list(np.ndindex((2,) * dims)), dtype=float)
+    population = np.concatenate([corners, rng.uniform(size=(15 * dims, dims))])
+    found = optimize.differential_evolution(
+        regrets,
+        [(0.0, 1.0)] * dims,
+        init=population,
+        rng=rng,
+        tol=1e-12,
+        maxiter=300,
+        updating="deferred",
+        vectorized=True,
+    )
+    return float(found.fun)
+
+
+def reference_tight_transform(
+    tau: float, n_classes: int, t: float, *, rng: np.random.Generator
+) -> float:
+    """The tight transform at t, independently of a batched search and of :class:`Transform`:
+    :math:`\\mathcal T_\tau(t)` at 30 digits for τ ≤ 1 (tight, ``h_consistency.md`` V7), the
+    two-class formula at τ = 3/2 (the infimum for every n, §3.1 [OURS]), else
+    :func:`numeric_tight_transform`."""
+    if tau <= 1 or tau == 1.5:
+        expr = transform_expr(tau, n_classes if tau <= 1 else 2)
+        return float(formula_values(expr, [t])[0])
+    return numeric_tight_transform(tau, n_classes, t, rng=rng)

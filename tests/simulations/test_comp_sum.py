@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simulations import comp_sum as mc
-from simulations import sweeps
+from simulations import restricted, sweeps
 from simulations.backend import select, to_numpy
 from theory import comp_sum
 
@@ -210,6 +210,7 @@ def test_a_pointwise_result_without_a_worst_case_round_trips():
         max_ratio=0.0,
         max_rounding=0.0,
         mean_rounding=0.0,
+        min_enlargement=math.inf,
         by_family={family: dict(no_family) for family in mc.FAMILIES},
     )
     assert mc.PointwiseResult.from_result(empty.as_result()) == empty
@@ -292,3 +293,85 @@ def test_configs_refuse_bad_values(config, change, message):
     config(**VALID[config])  # the valid base is accepted
     with pytest.raises(ValueError, match=message):
         config(**{**VALID[config], **change})
+
+
+def test_the_enlarged_candidate_is_the_transform_times_1_01():
+    xp = select("numpy").xp
+    t = np.linspace(0.0, 1.0, 11)
+    exact = mc.CANDIDATES["exact"](1.5, 3)(t, xp)
+    np.testing.assert_array_equal(mc.CANDIDATES["enlarged_1pct"](1.5, 3)(t, xp), 1.01 * exact)
+
+
+@pytest.mark.parametrize(("tau", "n"), [(0.0, 3), (1.0, 10), (1.5, 2), (2.0, 3)])
+def test_the_power_is_the_enlargement_the_draws_would_find(seed, tau, n):
+    backend = select("numpy")
+    genuine = mc.check_pointwise(tau, n, draws=8_000, backend=backend, seed=seed)
+    enlarged = mc.check_pointwise(
+        tau, n, draws=8_000, backend=backend, seed=seed, candidate="enlarged_1pct"
+    )
+    assert genuine.violations == 0 and 0 <= genuine.min_enlargement < mc.ENLARGEMENT
+    # the same draws: 1.01 T violates, and what it leaves is (1 + x)/1.01 - 1
+    assert enlarged.violations > 0
+    assert enlarged.min_enlargement == pytest.approx((1 + genuine.min_enlargement) / 1.01 - 1)
+
+
+def test_the_power_of_a_loose_pair_is_its_slack(seed):
+    # tau = 3: the infimum is about n^(tau-1) times the formula; nothing near T is ever drawn
+    loose = mc.check_pointwise(3.0, 2, draws=8_000, backend=select("numpy"), seed=seed)
+    assert loose.min_enlargement > 1
+
+
+def test_the_pointwise_sweep_is_check_pointwise_per_pair(seed):
+    seeds = [seed, np.random.SeedSequence(3)]
+    found = mc.pointwise_sweep(
+        [(1.5, 3), (0.5, 2)], seeds, draws=1_000, backend="numpy", candidate="shrunk_gamma"
+    )
+    for (tau, n), s, result in zip([(1.5, 3), (0.5, 2)], seeds, found):
+        direct = mc.check_pointwise(
+            tau, n, draws=1_000, backend=select("numpy"), seed=s, candidate="shrunk_gamma"
+        )
+        assert result == direct
+
+
+def test_the_infimum_sweep_is_tight_transform_on_derived_seeds(seed):
+    from simulations.backend import derive
+
+    found = mc.infimum_sweep(
+        [(1.5, 3), (0.5, 3)], (0.2, 0.6), seed, backend="numpy", candidates=96, rounds=4
+    )
+    for k, pair in enumerate([(1.5, 3), (0.5, 3)]):
+        direct = mc.tight_transform(
+            *pair,
+            [0.2, 0.6],
+            backend=select("numpy"),
+            seed=derive(seed, k),
+            candidates=96,
+            rounds=4,
+        )
+        assert found[pair] == direct
+    assert found[(0.5, 3)].row()["ratio"] == pytest.approx([1.0, 1.0])
+
+
+def test_the_bound_along_a_run_holds_with_gaps_and_fails_without(seed):
+    found = mc.ring_training(
+        "numpy",
+        (0.0, 1.0, 2.0),
+        seed,
+        size=300,
+        iterations=40,
+        weight_bound=1.0,
+        search_candidates=64,
+        search_rounds=2,
+    )
+    run = restricted.LinearRun.from_result(found)
+    best = min(found["best_zero_one_found"], float(run.zero_one.min()))
+    eps = np.finfo(float).eps
+    gamma_side, rows, violations = mc.bound_along_run(
+        run, 3, best, with_gaps=True, tolerance=64 * eps
+    )
+    assert violations == 0 and gamma_side.shape == run.regret_tau.shape
+    assert [r["tau"] for r in rows] == [0.0, 1.0, 2.0]
+    expected = comp_sum.gamma(1.0, 3)(np.maximum(run.regret_tau[:, 1], 0.0))
+    np.testing.assert_array_equal(gamma_side[:, 1], expected)
+    _, _, gap_free = mc.bound_along_run(run, 3, best, with_gaps=False, tolerance=64 * eps)
+    assert gap_free > 0

@@ -196,3 +196,36 @@ def test_symbolic_family():
     assert sp.simplify(loss.psi - (1 - comp_sum.S ** sp.Rational(1, 2)) / sp.Rational(1, 2)) == 0
     symbolic = comp_sum.loss(comp_sum.TAU)
     assert isinstance(symbolic.phi, sp.Piecewise)
+
+
+@pytest.mark.parametrize("tau", TAUS)
+@pytest.mark.parametrize("n", [2, 1000])
+def test_formula_values_match_the_transform_within_its_accuracy(tau, n):
+    t = np.linspace(0.0, 0.99, 12)
+    reference = comp_sum.formula_values(comp_sum.transform_expr(tau, n), t)
+    error = np.abs(comp_sum.transform(tau, n)(t) - reference)
+    assert np.all(error <= comp_sum.transform_accuracy(tau) * reference)
+
+
+def test_the_tight_transform_oracle_reproduces_the_closed_forms():
+    rng = np.random.default_rng(0)
+    t = 0.3
+    assert comp_sum.numeric_tight_transform(0.5, 4, t, rng=rng) == pytest.approx(
+        float(comp_sum.transform(0.5, 4)(t)), rel=1e-9
+    )
+    # tau = 3/2: the two-class formula for every n; tau = 3, n = 2: the better vertex
+    assert comp_sum.numeric_tight_transform(1.5, 4, t, rng=rng) == pytest.approx(
+        float(comp_sum.transform(1.5, 2)(t)), rel=1e-9
+    )
+    vertex = min(t, (1 + t) / 2 - 2.0**-2) / 2
+    assert comp_sum.numeric_tight_transform(3.0, 2, t, rng=rng) == pytest.approx(vertex, rel=1e-12)
+
+
+def test_the_reference_tight_transform_is_the_formula_where_it_is_tight():
+    rng = np.random.default_rng(0)
+    assert comp_sum.reference_tight_transform(1.0, 7, 0.4, rng=rng) == pytest.approx(
+        float(comp_sum.transform(1.0, 7)(0.4)), rel=1e-15
+    )
+    assert comp_sum.reference_tight_transform(1.5, 7, 0.4, rng=rng) == pytest.approx(
+        float(comp_sum.transform(1.5, 2)(0.4)), rel=1e-14
+    )
