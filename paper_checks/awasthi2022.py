@@ -12,7 +12,15 @@ import numpy as np
 import sympy as sp
 
 from figures import binary as draw
-from paper_checks.claims import Claim, Context, Method, Outcome, Provenance, proof_outcome
+from paper_checks.claims import (
+    Claim,
+    Context,
+    Control,
+    Method,
+    Outcome,
+    Provenance,
+    proof_outcome,
+)
 from theory import binary
 from theory.proof import Proof, Status, piecewise_branches, prove_identity, prove_nonnegative
 
@@ -222,6 +230,14 @@ def unbounded_limit(ctx: Context, linear: dict = LINEAR, two_regime: dict = TWO_
     return proof_outcome(proofs)
 
 
+def _broken(name: str, position: int, replacement) -> dict:
+    """Control: the two-regime entry ``name`` with its ``position``-th part (1: T_B, 3: the
+    inverse Γ) replaced, alone in the table."""
+    entry = list(TWO_REGIME[name])
+    entry[position] = replacement
+    return {name: tuple(entry)}
+
+
 CLAIMS = [
     Claim(
         f"{PAPER}.linear_transforms",
@@ -232,6 +248,12 @@ CLAIMS = [
         Method.SYMBOLIC,
         linear_transforms,
         f"{NOTE} §6.3, V12 [REC✓]",
+        controls=(
+            Control(
+                "hinge's T_B = B t (the min(B, 1) dropped)",
+                {"table": {"hinge": (LINEAR["hinge"][0], lambda b: b * THETA)}},
+            ),
+        ),
     ),
     Claim(
         f"{PAPER}.two_regime_transforms",
@@ -242,6 +264,12 @@ CLAIMS = [
         Method.SYMBOLIC,
         two_regime_transforms,
         f"{NOTE} §6.3, V12 [REC✓]",
+        controls=(
+            Control(
+                "the logistic kink at tanh B instead of tanh(B/2)",
+                {"table": _broken("logistic", 1, lambda b: TWO_REGIME["logistic"][1](2 * b))},
+            ),
+        ),
         figure=draw.bounded_transforms,
     ),
     Claim(
@@ -254,6 +282,12 @@ CLAIMS = [
         Method.SYMBOLIC,
         gamma_max_form,
         f"{NOTE} §6.3, V12 [REC✓]",
+        controls=(
+            Control(
+                "an exponential Gamma 6/5 times too optimistic near 0 (Gamma^-1 = 0.6 t^2)",
+                {"table": _broken("exponential", 3, lambda t, b: sp.Rational(6, 5) * t**2 / 2)},
+            ),
+        ),
     ),
     Claim(
         f"{PAPER}.unbounded_limit",
@@ -264,5 +298,14 @@ CLAIMS = [
         Method.SYMBOLIC,
         unbounded_limit,
         f"abstract [SRC]: special cases; {NOTE} §6.3",
+        controls=(
+            Control(
+                "hinge's T_B halved, min(B, 1) t / 2",
+                {
+                    "linear": {"hinge": (LINEAR["hinge"][0], lambda b: sp.Min(b, 1) * THETA / 2)},
+                    "two_regime": {},
+                },
+            ),
+        ),
     ),
 ]

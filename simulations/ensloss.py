@@ -11,7 +11,8 @@ Classification*, ICML 2025 (``dai2025``); the generator follows the official cod
 3. sort ascending and clamp at -1;
 4. rank coupling: the i-th smallest margin gets the i-th smallest value, so g is
    non-decreasing in s (convexity);
-5. tail: g / s where s > 1 (current code; an earlier commit used g / (s log² s) for s > e);
+5. tail: g / s where s > 1 (the code since commit 5589e90; see :data:`TAILS` for the earlier
+   tails);
 6. shift by -1e-6 (g(0) < 0).
 
 The SGD step uses g as the loss-derivative at each margin: the gradient is
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
+from scipy import stats
 from scipy.special import ndtri
 
 from simulations import datasets, mlp
@@ -51,8 +53,14 @@ from theory.validation import check_parameter
 
 SHIFT = 1e-6
 TAILS = ("inverse", "log_squared", "none")
-"""``inverse``: g/s for s > 1 (the code since commit 1d036f4); ``log_squared``: g/(s log² s)
-for s > e (commit 419c6fb); ``none``: no tail rescaling."""
+"""``inverse``: g/s for s > 1, the official code since commit 5589e90 (HEAD ``fd37682``; the
+rule first appeared in f6d35e5, 2023-08-01, and is that of 1d036f4); ``log_squared``:
+g/(s log² s) for s > e, the tail rule of commit 419c6fb; ``none``: no rescaling, the rule of
+d3532dc. Every commit before 5589e90 also appended a zero-margin anchor to each batch (B + 1
+draws, the anchor's value dropped); losslab implements the anchor-free structure of 5589e90
+for every tail, so ``log_squared`` and ``none`` are those commits' tail rules on the later
+structure, not their exact code: with the same draws the anchor moves values by up to 0.06
+(B = 128) and 0.39 (B = 1), an effect that vanishes like 1/B (``ensloss.md`` §2.3b)."""
 LOSSES = ("ensloss", "ensloss_expected", "bce", "hinge", "exponential")
 """``ensloss_expected`` is the shape-without-noise ablation (:func:`expected_draws`)."""
 EXPONENTIAL_CLIP = 10.0
@@ -79,6 +87,50 @@ def raw_draws(rng: ArrayRandom, shape: tuple[int, ...], lam: float, dtype: str =
     return -inverse_box_cox(rng.normal(shape, dtype), lam, rng.xp)
 
 
+def sorted_draws(
+    rng: ArrayRandom, shape: tuple[int, ...], lam: float, dtype: str = "float64"
+) -> Any:
+    """:func:`raw_draws` sorted along the last (batch) axis and clamped at -1: steps 2-3."""
+    return rng.xp.maximum(rng.xp.sort(raw_draws(rng, shape, lam, dtype), axis=-1), -1.0)
+
+
+def plotting_positions(batch: int) -> np.ndarray:
+    """Blom's positions (i - 3/8)/(B + 1/4), i = 1..B: the rank quantiles of a batch of B."""
+    return (np.arange(1, batch + 1) - 0.375) / (batch + 0.25)
+
+
+def order_statistics(
+    rng: ArrayRandom, batch: int, rows: int, lam: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Monte Carlo of the sorted, clamped values of a batch of B (:func:`sorted_draws`) over
+    ``rows`` batches: the plotting positions, the mean of each order statistic and its standard
+    error, on the host."""
+    values = sorted_draws(rng, (rows, batch), lam)
+    xp = rng.xp
+    spread = to_numpy(xp.std(values, axis=0)) / math.sqrt(rows)
+    return plotting_positions(batch), to_numpy(xp.mean(values, axis=0)), spread
+
+
+def population_gaps(
+    rng: ArrayRandom,
+    batches: tuple[int, ...],
+    total: int,
+    quantiles: np.ndarray,
+    limit: Callable[[np.ndarray], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """For each batch size B (``total`` draws in total // B batches, :func:`order_statistics`):
+    the gap |mean - limit| at the plotting position at or above each rank quantile and its
+    standard error (arrays (batches, quantiles)), and the curves {B: (positions, means)}."""
+    gaps, errors, curves = [], [], {}
+    for batch in batches:
+        positions, mean, error = order_statistics(rng, batch, total // batch)
+        index = np.searchsorted(positions, quantiles)
+        gaps.append(np.abs(mean[index] - limit(positions[index])))
+        errors.append(error[index])
+        curves[batch] = (positions, mean)
+    return np.array(gaps), np.array(errors), curves
+
+
 def population_derivative(u: Any, lam: float = 0.0) -> np.ndarray:
     r"""The B → ∞ limit of the generated derivative at rank quantile u (before the tail):
     :math:`-\min\{1, \mathrm{BC}^{-1}_\lambda(\Phi^{-1}(1-u))\}` (``ensloss.md`` §2.2 [ours])."""
@@ -98,8 +150,7 @@ def expected_draws(batch: int, lam: float = 0.0) -> np.ndarray:
     is an integer >= 1.
     """
     batch = check_parameter("batch", batch, low=1, integer=True)
-    ranks = np.arange(1, batch + 1)
-    return population_derivative((ranks - 0.375) / (batch + 0.25), lam)
+    return population_derivative(plotting_positions(batch), lam)
 
 
 def apply_tail(g: Any, margins: Any, tail: str, xp: Any) -> Any:
@@ -109,14 +160,23 @@ def apply_tail(g: Any, margins: Any, tail: str, xp: Any) -> Any:
     if tail == "log_squared":
         big = margins > math.e
         safe = xp.where(big, margins, math.e)
-        return xp.where(big, g / (safe * xp.log(safe) ** 2), g)
+        square = xp.log(safe) ** 2
+        # s log² s overflows above ~3.6e302 (float64; ~4.3e34 in float32): divide twice there
+        largest = float(xp.finfo(margins.dtype).max)
+        huge = safe > largest / math.log(largest) ** 2
+        once = g / (xp.where(huge, 1.0, safe) * square)
+        return xp.where(big, xp.where(huge, g / safe / square, once), g)
     if tail == "none":
         return g
     raise ValueError(f"unknown tail {tail!r}; choose one of {', '.join(TAILS)}")
 
 
 def couple(sorted_values: Any, margins: Any, xp: Any) -> Any:
-    """Give the i-th smallest margin of each row the i-th smallest value (rank coupling)."""
+    """Give the i-th smallest margin of each row the i-th smallest value (rank coupling).
+
+    Tied margins take their values in their order along the row (a stable sort). The official
+    code ranks with ``torch.sort``, which is not stable, so its order within a tie is
+    unspecified; either way each tie group receives the same multiset of values."""
     ranks = xp.argsort(xp.argsort(margins, axis=-1, stable=True), axis=-1, stable=True)
     return xp.take_along_axis(sorted_values, ranks, axis=-1)
 
@@ -155,9 +215,140 @@ def ensloss_derivatives(
         values = xp.broadcast_to(values, margins.shape)
     else:
         dtype = "float32" if margins.dtype == xp.float32 else "float64"
-        values = xp.maximum(xp.sort(raw_draws(rng, margins.shape, lam, dtype), axis=-1), -1.0)
+        values = sorted_draws(rng, margins.shape, lam, dtype)
     g = apply_tail(couple(values, margins, xp), margins, tail, xp)
     return g - SHIFT
+
+
+def implied_loss(margins: Any, g: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The loss implied by one draw: the margins sorted along the last axis, the derivative
+    values in that order, and the integral of that step derivative from the smallest margin
+    (value 0 there): :math:`\\phi(s_{(k)}) = \\sum_{j<k} g_{(j)} (s_{(j+1)} - s_{(j)})`.
+
+    ``margins`` and ``g`` broadcast against each other; the result is on the host (numpy).
+    """
+    margins, g = np.broadcast_arrays(to_numpy(margins), to_numpy(g))
+    order = np.argsort(margins, axis=-1, kind="stable")
+    s, slope = np.take_along_axis(margins, order, -1), np.take_along_axis(g, order, -1)
+    steps = np.cumsum(slope[..., :-1] * np.diff(s, axis=-1), axis=-1)
+    return s, slope, np.concatenate([np.zeros((*steps.shape[:-1], 1)), steps], axis=-1)
+
+
+def implied_loss_failures(margins: Any, g: Any) -> np.ndarray:
+    """Per draw (all axes but the last), whether its implied loss (:func:`implied_loss`) fails
+    to be convex (slopes non-decreasing), non-increasing, or to have a negative slope at 0 (the
+    slope of the step holding 0; the first step if no margin is negative)."""
+    s, slope, loss = implied_loss(margins, g)
+    convex = np.all(np.diff(slope, axis=-1) >= 0, axis=-1)
+    decreasing = np.all(np.diff(loss, axis=-1) <= 0, axis=-1)
+    step = np.clip(np.sum(s < 0, axis=-1) - 1, 0, None)
+    at_zero = np.take_along_axis(slope, step[..., None], -1)[..., 0] < 0
+    return ~(convex & decreasing & at_zero)
+
+
+def implied_loss_per_decade(rng: ArrayRandom, tail: str, draws: int) -> np.ndarray:
+    """Mean change of the implied loss between margins 10², 10³ and 10⁴ (two decades), over
+    ``draws`` batches of 512 log-spaced margins from e⁻² to 10⁴ (λ = 0): about -c log 10 per
+    decade for a c/s tail, shrinking like 1/log s for an integrable one."""
+    xp = rng.xp
+    margins = xp.exp(xp.linspace(-2.0, math.log(1e4), 512, dtype=xp.float64))[None, :]
+    drops = []
+    for _ in range(draws):
+        s, _, loss = implied_loss(margins[0], ensloss_derivatives(margins, rng, tail=tail)[0])
+        drops.append(np.diff([loss[np.searchsorted(s, 10.0**k)] for k in (2, 3, 4)]))
+    return np.mean(drops, axis=0)
+
+
+def paired_pvalue(a: np.ndarray, b: np.ndarray, alternative: str) -> float:
+    """p-value of the one-sample t-test on the paired differences a - b (the repo's
+    ``pairwise_ttest``); constant differences (no variance to test) give 0 if they lie on the
+    side of ``alternative`` (greater, less, or either for two-sided) and 1 otherwise."""
+    difference = np.asarray(a) - np.asarray(b)
+    if np.allclose(difference, difference[0]):
+        sign = {"greater": 1, "less": -1, "two-sided": 0}[alternative]
+        favoured = difference[0] * sign > 0 if sign else difference[0] != 0
+        return 0.0 if favoured else 1.0
+    return float(stats.ttest_1samp(difference, 0.0, alternative=alternative).pvalue)
+
+
+def generator_range(
+    rng: ArrayRandom, rows: int, batches: tuple[int, ...], lambdas: tuple[float, ...]
+) -> tuple[int, float, float, int]:
+    """Draw ``rows`` batches of N(0, 9) margins for every batch size, λ and tail of
+    :data:`TAILS`: the number of derivatives generated, the smallest and the largest, and how
+    many times one decreases along the sorted margins."""
+    checked, low, high, drops = 0, 0.0, -math.inf, 0
+    for batch in batches:
+        for lam in lambdas:
+            for tail in TAILS:
+                margins = rng.normal((rows, batch)) * 3
+                g = ensloss_derivatives(margins, rng, lam=lam, tail=tail)
+                values, ordered = to_numpy(g), implied_loss(margins, g)[1]
+                checked += values.size
+                low, high = min(low, float(values.min())), max(high, float(values.max()))
+                drops += int(np.sum(np.diff(ordered, axis=-1) < 0))
+    return checked, low, high, drops
+
+
+def gradient_gap(rng: ArrayRandom, backward: Callable = mlp.backward) -> tuple[float, float]:
+    """Step 7 on a small ReLU network (3 inputs, 2 hidden layers of 5, 16 points; read-out and
+    biases drawn, so no pre-activation sits exactly on a ReLU kink, as it would for a point
+    whose first-layer units are all off under zero biases): the largest relative gap
+    |numeric - analytic| / max(1, |numeric|) between ``backward``'s gradient of
+    (1/B) Σ sg(g_i) s_i and central differences (h = 1e-6), and the objective's value."""
+    xp = rng.xp
+    network = mlp.initialise(rng, 1, 3, 2, 5)
+    network.weights[-1] = rng.normal(network.weights[-1].shape)
+    network.biases = [rng.normal(b.shape) for b in network.biases]
+    x = rng.normal((1, 16, 3))
+    y = 2 * xp.astype(rng.uniform((1, 16)) < 0.5, xp.float64) - 1
+    logits, inputs = mlp.forward(network, x, xp)
+    g = ensloss_derivatives(y * logits, rng)
+    analytic = [to_numpy(p) for p in backward(network, inputs, g * y / 16, xp)]
+
+    def objective(net: mlp.Network) -> float:
+        return float(to_numpy(surrogate_objective(net, x, y, g, xp))[0])
+
+    numeric = mlp.central_differences(network, objective, 1e-6, xp)
+    worst = max(
+        float(np.max(np.abs(n - a) / np.maximum(1.0, np.abs(n)))) for n, a in zip(numeric, analytic)
+    )
+    return worst, objective(network)
+
+
+def example_draws(
+    rng: ArrayRandom, margins: Any, lambdas: tuple[float, ...], rows: int = 3
+) -> dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``rows`` draws of the derivatives at the sorted margins (1-D) for each λ, with their
+    implied losses (:func:`implied_loss`): {λ: (margins, g, loss)}, g and loss (rows, B), on
+    the host."""
+    batch = rng.xp.concat([margins[None, :]] * rows)
+    s = to_numpy(margins)
+    drawn = {lam: to_numpy(ensloss_derivatives(batch, rng, lam=lam)) for lam in lambdas}
+    return {lam: (s, g, implied_loss(s, g)[2]) for lam, g in drawn.items()}
+
+
+def detectable_difference(differences: np.ndarray, level: float = 0.05) -> float:
+    """The smallest mean paired difference that :func:`paired_pvalue` (one-sided) declares at
+    ``level`` for differences with this spread: :math:`t_{1-level, n-1}\\, s / \\sqrt n` (0 for
+    constant differences, which need only a positive sign)."""
+    differences = np.asarray(differences, dtype=float)
+    n = differences.size
+    if n < 2 or np.allclose(differences, differences[0]):
+        return 0.0
+    spread = float(np.std(differences, ddof=1)) / math.sqrt(n)
+    return float(stats.t.ppf(1 - level, n - 1)) * spread
+
+
+def versus_best(accuracy: np.ndarray, level: float = 0.05) -> tuple[np.ndarray, int]:
+    """The repo's comparison of a method (column 0 of ``accuracy``, shape (seeds, losses)) with
+    the best other loss (highest mean): the paired differences, and 0 (better), 1 (no
+    difference) or 2 (worse) by one-sided :func:`paired_pvalue` at ``level``."""
+    best = 1 + int(np.argmax(accuracy[:, 1:].mean(0)))
+    method, other = accuracy[:, 0], accuracy[:, best]
+    better = paired_pvalue(method, other, "greater") < level
+    worse = paired_pvalue(method, other, "less") < level
+    return method - other, 0 if better else 2 if worse else 1
 
 
 def fixed_derivative(loss: str, margins: Any, xp: Any) -> Any:
@@ -177,6 +368,17 @@ def fixed_derivative(loss: str, margins: Any, xp: Any) -> Any:
     raise ValueError(f"unknown fixed loss {loss!r}")
 
 
+DEPARTURES = {
+    "precision": "float64 by default (TrainConfig.dtype); the official code trains in float32",
+    "ties": "tied margins are ranked by a stable sort; the official torch.sort is not stable "
+    "(each tie group gets the same multiset of values)",
+    "lambda": "fixed per run (0 in every reported benchmark); Trainer's redraw of lambda every "
+    "`period` epochs (train.py L49-50, used only by main_bc.py) is not reproduced",
+}
+"""Where :func:`train` departs from the official ``train.py``/``losses.py`` (``ensloss.md``
+§2.3b), as the training claims report it."""
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Training set-up; the defaults are the repo's tabular setting except where noted.
@@ -187,6 +389,9 @@ class TrainConfig:
     learn, a negative control), ``weight_decay`` and ``momentum``, all finite and >= 0 (as
     :class:`simulations.mlp.SGD`); the generator's Box-Cox ``lam`` (finite) and ``tail`` (one
     of :data:`TAILS`); ``dtype`` one of :data:`simulations.backend.FLOAT_DTYPES`. Numbers are kept as int and float.
+
+    Departures from the official code are listed in :data:`DEPARTURES`; among them, ``dtype``
+    defaults to float64 where the official code trains in float32.
     """
 
     depth: int = 0

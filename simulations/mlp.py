@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simulations.backend import ArrayRandom
+import numpy as np
+
+from simulations.backend import ArrayRandom, to_numpy
 from theory.validation import check_parameter
 
 
@@ -95,6 +98,31 @@ def backward(network: Network, inputs: list[Any], output_grad: Any, xp: Any) -> 
             back = xp.matmul(delta, xp.permute_dims(network.weights[layer], (0, 2, 1)))
             delta = back * xp.astype(h > 0, back.dtype)
     return [*weight_grads[::-1], *bias_grads[::-1]]
+
+
+def central_differences(
+    network: Network, objective: Callable[[Network], float], step: float, xp: Any
+) -> list[np.ndarray]:
+    """(objective(p + h e) - objective(p - h e)) / 2h for every entry e of every parameter, with
+    h = ``step``: the numerical gradient, in the order and shapes of ``Network.parameters``, on
+    the host. ``objective`` maps a network to a float; one call per entry and sign, so this is
+    for small networks (a check of :func:`backward`)."""
+    params = network.parameters()
+    count = len(network.weights)
+    gradients = []
+    for k, array in enumerate(params):
+        host = to_numpy(array)
+        slopes = np.empty(host.shape)
+        for index in np.ndindex(host.shape):
+            values = []
+            for delta in (step, -step):
+                shifted = host.copy()
+                shifted[index] += delta
+                trial = [xp.asarray(shifted) if j == k else p for j, p in enumerate(params)]
+                values.append(objective(Network(trial[:count], trial[count:])))
+            slopes[index] = (values[0] - values[1]) / (2 * step)
+        gradients.append(slopes)
+    return gradients
 
 
 @dataclass

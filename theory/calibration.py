@@ -22,6 +22,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import sympy as sp
 
 from theory import binary
@@ -44,6 +45,18 @@ def pieces(expr: sp.Expr) -> list[tuple[sp.Expr, tuple[float, float]]]:
     return piecewise_branches(expr, Z, _LINE) or [(expr, _LINE)]
 
 
+def derivative(phi: sp.Expr | str) -> sp.Expr:
+    """φ' piece by piece (Max, Min, Abs and Piecewise rewritten), as a Piecewise of :data:`Z`;
+    at a join the formula of the piece to the right is used (the right derivative)."""
+    parts = pieces(binary.margin_loss(phi))
+    if len(parts) == 1:
+        return sp.diff(parts[0][0], Z)
+    return sp.Piecewise(
+        *((sp.diff(f, Z), sp.nsimplify(hi) > Z) for f, (_, hi) in parts[:-1]),
+        (sp.diff(parts[-1][0], Z), True),
+    )
+
+
 def _exact(x: float) -> sp.Expr:
     return sp.nsimplify(x, rational=False)
 
@@ -52,16 +65,28 @@ def _side_limit(expr: sp.Expr, at: float, side: str) -> sp.Expr | None:
     return time_limited(lambda: sp.limit(expr, Z, _exact(at), dir=side))
 
 
+_RELATIONS = {
+    "==": (lambda gap: gap.is_zero, sp.Eq),
+    "<=": (lambda gap: gap.is_nonnegative, sp.Le),
+    "<": (lambda gap: gap.is_positive, sp.Lt),
+}
+"""How :func:`_compare` decides each relation: from the sign of right - left, or, when a side
+is infinite, by sympy's relational."""
+
+
 def _compare(name: str, left: sp.Expr | None, right: sp.Expr | None, relation: str) -> Proof:
-    """Decide ``left <= right`` or ``left == right`` exactly (inconclusive if sympy cannot)."""
+    """Decide ``left == right``, ``left <= right`` or ``left < right`` exactly (inconclusive if
+    sympy cannot). The strict relation is what "φ'(0) < 0" and "g(0) < 0" need: a slope of
+    exactly 0 is refuted."""
     if left is None or right is None:
         return Proof(name, Status.INCONCLUSIVE, "sympy could not take the one-sided limits")
+    by_gap, relational = _RELATIONS[relation]
     gap = time_limited(lambda: sp.simplify(right - left))
-    holds = None if gap is None else (gap.is_zero if relation == "==" else gap.is_nonnegative)
+    holds = None if gap is None else by_gap(gap)
     if gap is not None and gap.has(sp.nan):
         holds = None
     if left.is_infinite or right.is_infinite:
-        holds = (left == right) if relation == "==" else bool(sp.Le(left, right))
+        holds = bool(relational(left, right))
     status = {True: Status.PROVED, False: Status.REFUTED}.get(holds, Status.INCONCLUSIVE)
     return Proof(name, status, "exact one-sided limits", f"left {left}, right {right}")
 
@@ -240,9 +265,7 @@ def check_cc(
     convex = convexity(phi)
     left, right = binary.one_sided_slopes(phi)
     differentiable = _compare("phi is differentiable at 0", left, right, "==")
-    negative = _compare("phi'(0) < 0 (right slope below 0)", right, sp.Integer(0), "<=")
-    if negative.holds and right == 0:
-        negative = Proof(negative.statement, Status.REFUTED, "exact slope", "phi'(0+) = 0")
+    negative = _compare("phi'(0) < 0 (right slope below 0)", right, sp.Integer(0), "<")
     bounded, infimum = bounded_below(phi)
     if convex.holds:
         premises = (differentiable, negative)
@@ -372,10 +395,20 @@ class DerivativeReport:
     @property
     def valid(self) -> bool | None:
         """All conditions decided True (False if one is refuted, None if undecided)."""
-        values = [p.holds for p in self.proofs]
-        if False in values:
-            return False
-        return True if all(values) else None
+        return all_of([p.holds for p in self.proofs])
+
+    @property
+    def calibrated(self) -> bool | None:
+        """The derivative form of calibration: g continuous at 0 with g(0) < 0 (False if either
+        is refuted, None if undecided)."""
+        return all_of([self.continuous_at_zero.holds, self.negative_at_zero.holds])
+
+
+def all_of(values: list[bool | None]) -> bool | None:
+    """True if every value is True, False if one is False, else None."""
+    if False in values:
+        return False
+    return True if all(values) else None
 
 
 def check_derivative(g: sp.Expr | str, margin: sp.Symbol | str | None = None) -> DerivativeReport:
@@ -384,11 +417,44 @@ def check_derivative(g: sp.Expr | str, margin: sp.Symbol | str | None = None) ->
     left_formula, right_formula = _sides(g, 0.0)
     left, right = _side_limit(left_formula, 0, "-"), _side_limit(right_formula, 0, "+")
     continuous = _compare("g is continuous at 0", left, right, "==")
-    negative = _compare("g(0) < 0", right, sp.Integer(0), "<=")
-    if negative.holds and right == 0:
-        negative = Proof(negative.statement, Status.REFUTED, "exact value", "g(0+) = 0")
+    negative = _compare("g(0) < 0", right, sp.Integer(0), "<")
     return DerivativeReport(
         g, non_decreasing(g), continuous, negative, implied_loss_bounded_below(g)
+    )
+
+
+def both_forms(
+    loss: CCReport, form: DerivativeReport
+) -> tuple[tuple[str, bool | None, bool | None], ...]:
+    """The three conditions of the module docstring, each as (equivalence, holds for φ, holds
+    for g): convexity, calibration and boundedness below, read off :func:`check_cc` of φ and
+    :func:`check_derivative` of g = φ'. Where g is φ' the two columns agree."""
+    return (
+        ("convex <=> g non-decreasing", loss.convex.holds, form.non_decreasing.holds),
+        (
+            "calibrated <=> g continuous at 0 and g(0) < 0",
+            loss.calibrated.holds,
+            form.calibrated,
+        ),
+        ("bounded below <=> integrable tail", loss.bounded_below.holds, form.bounded_below.holds),
+    )
+
+
+def mixture_transform_bound(losses: list[sp.Expr], weights: list[float | sp.Expr]) -> Proof:
+    r"""0 < ψ_mix ≤ Σ w_k ψ_k for the :func:`mixture` of convex losses (ψ is then ψ̃ itself),
+    certified on the θ-grid of :func:`theory.binary.transform_table` with its rigorous
+    enclosures: lower(ψ_mix) ≤ Σ w_k upper(ψ_k) at every point and lower(ψ_mix) > 0 for θ > 0.
+    """
+    theta, lower, _ = binary.transform_table(mixture(losses, weights))
+    ceiling = sum(float(w) * binary.transform_table(p)[2] for p, w in zip(losses, weights))
+    excess = float(np.max(lower - ceiling))
+    positive = bool(np.all(lower[1:] > 0))
+    return Proof(
+        f"0 < psi_mix <= sum w psi_k on {theta.size} points",
+        Status.CERTIFIED if excess <= 0 and positive else Status.REFUTED,
+        "interval-arithmetic enclosures of the psi-transforms",
+        f"max(lower psi_mix - sum w upper psi_k) = {excess:.2e}; min lower psi_mix(theta > 0) "
+        f"= {lower[1:].min():.3e}",
     )
 
 

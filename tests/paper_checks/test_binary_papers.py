@@ -1,41 +1,24 @@
-"""awasthi2022 and bartlett2006 checks pass on the table and reject a wrong entry."""
+"""awasthi2022 claims give their verdicts and their controls the opposite ones; bartlett2006
+checks pass on the table and reject a wrong entry."""
 
+import pytest
 import sympy as sp
 
 from paper_checks import awasthi2022, bartlett2006
-from paper_checks.claims import Verdict
+from paper_checks.claims import Verdict, run_claim
 from theory import binary
 
 A, THETA = awasthi2022.A, awasthi2022.THETA
 
 
-def test_linear_transforms_reject_hinge_without_the_min(ctx):
-    assert awasthi2022.linear_transforms(ctx).verdict is Verdict.VERIFIED
-    wrong = {**awasthi2022.LINEAR, "hinge": (sp.Max(0, 1 - A), lambda b: b * THETA)}
-    assert awasthi2022.linear_transforms(ctx, table=wrong).verdict is Verdict.REFUTED
+AWASTHI = {claim.id.split(".")[1]: claim for claim in awasthi2022.CLAIMS}
 
 
-def test_two_regimes_reject_the_logistic_kink_at_tanh_b(ctx):
-    outcome = awasthi2022.two_regime_transforms(ctx)
-    assert outcome.verdict is Verdict.VERIFIED
-    phi, formula, kink, inverse = awasthi2022.TWO_REGIME["logistic"]
-    moved = lambda b: formula(2 * b)
-    wrong = {**awasthi2022.TWO_REGIME, "logistic": (phi, moved, kink, inverse)}
-    assert awasthi2022.two_regime_transforms(ctx, table=wrong).verdict is Verdict.REFUTED
-
-
-def test_gamma_max_form_rejects_a_too_optimistic_gamma(ctx):
-    assert awasthi2022.gamma_max_form(ctx).verdict is Verdict.VERIFIED
-    phi, formula, kink, _ = awasthi2022.TWO_REGIME["exponential"]
-    optimistic = lambda t, b: sp.Rational(6, 5) * t**2 / 2
-    wrong = {"exponential": (phi, formula, kink, optimistic)}
-    assert awasthi2022.gamma_max_form(ctx, table=wrong).verdict is Verdict.REFUTED
-
-
-def test_unbounded_limit_rejects_a_halved_hinge(ctx):
-    assert awasthi2022.unbounded_limit(ctx).verdict is Verdict.VERIFIED
-    halved = {"hinge": (sp.Max(0, 1 - A), lambda b: sp.Min(b, 1) * THETA / 2)}
-    assert awasthi2022.unbounded_limit(ctx, linear=halved, two_regime={}).verdict is Verdict.REFUTED
+@pytest.mark.parametrize("name", AWASTHI)
+def test_each_awasthi_claim_gives_its_verdict_and_each_control_the_opposite(ctx, name):
+    result = run_claim(AWASTHI[name], ctx, None)
+    assert [c.description for c in result.controls if not c.as_required] == []
+    assert result.as_expected, result.outcome.summary
 
 
 def test_psi_table_rejects_a_wrong_exponential_entry(ctx):

@@ -336,3 +336,135 @@ def test_an_unknown_offline_task_is_refused():
     )
     with pytest.raises(ValueError, match="unknown offline task 'iris'"):
         ens.train_task(cell, np.random.SeedSequence(0))
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_log_squared_tail_is_silent_and_unchanged_below_overflow(dtype):
+    import array_api_compat.numpy as xp
+
+    top = np.finfo(dtype).max
+    margins = np.array([[0.5, 3.0, 1e6, 1e30, top / 1e6, top / 10, top]], dtype=dtype)
+    g = np.full_like(margins, -1.0)
+    tail = ens.apply_tail(g, margins, "log_squared", xp)  # an overflow warning is an error here
+    with np.errstate(over="ignore"):
+        product = margins * np.log(margins) ** 2
+    finite = np.isfinite(product)
+    assert not finite.all()  # the margins reach the region where s log^2 s overflows
+    direct = np.where(margins > math.e, g / np.where(finite, product, 1), g)
+    np.testing.assert_array_equal(tail[finite], direct[finite])  # bit for bit as before
+    np.testing.assert_array_equal(tail[~finite], (g / margins / np.log(margins) ** 2)[~finite])
+    assert np.all(tail <= 0)
+    values = ens.ensloss_derivatives(
+        margins, select("numpy").rng(np.random.SeedSequence(3)), tail="log_squared"
+    )
+    assert values.dtype == dtype
+    np.testing.assert_array_equal(values[~finite], dtype(-ens.SHIFT))
+
+
+def test_the_implied_loss_integrates_the_step_derivative():
+    s, slope, loss = ens.implied_loss(np.array([3.0, 0.0, 1.0]), np.array([-0.1, -1.0, -0.5]))
+    np.testing.assert_array_equal(s, [0.0, 1.0, 3.0])
+    np.testing.assert_array_equal(slope, [-1.0, -0.5, -0.1])
+    np.testing.assert_array_equal(loss, [0.0, -1.0, -2.0])
+
+
+def test_implied_loss_failures_flag_each_broken_property():
+    margins = np.array([[-1.0, 0.5, 2.0]] * 4)
+    g = np.array(
+        [
+            [-1.0, -0.5, -0.1],  # convex, non-increasing, negative at 0: fine
+            [-0.5, -1.0, -0.1],  # a slope that drops: not convex
+            [-1.0, 0.5, 0.6],  # rises: increasing after 0.5
+            [0.0, 0.0, 0.0],  # flat: slope 0 on the step that holds 0
+        ]
+    )
+    np.testing.assert_array_equal(ens.implied_loss_failures(margins, g), [False, True, True, True])
+
+
+def test_the_code_tail_keeps_falling_and_the_integrable_one_levels_off(seed):
+    rng = select("numpy").rng(seed)
+    inverse = ens.implied_loss_per_decade(rng, "inverse", 5)
+    log_squared = ens.implied_loss_per_decade(rng, "log_squared", 5)
+    assert np.all(inverse < -0.3)  # about -c log 10 per decade, c ~ 0.3 near the top ranks
+    assert np.all(np.abs(log_squared) < np.abs(inverse) / 10)
+
+
+def test_order_statistics_of_one_draw_have_the_clamped_lognormal_mean(seed):
+    rng = select("numpy").rng(seed)
+    positions, mean, error = ens.order_statistics(rng, 1, 200_000)
+    exact = -(0.5 + math.exp(0.5) * 0.5 * math.erfc(1 / math.sqrt(2)))  # -E min(e^Z, 1)
+    np.testing.assert_array_equal(positions, ens.plotting_positions(1))
+    assert abs(mean[0] - exact) < 5 * error[0]  # CLT, 5 standard errors
+    positions, mean, _ = ens.order_statistics(rng, 16, 1000)
+    assert positions.shape == mean.shape == (16,) and np.all(np.diff(mean) >= 0)
+
+
+def test_example_draws_come_with_their_implied_losses(seed):
+    rng = select("numpy").rng(seed)
+    margins = np.linspace(-3.0, 6.0, 9)
+    drawn = ens.example_draws(rng, margins, (0.0, 0.5), rows=2)
+    for s, g, loss in drawn.values():
+        np.testing.assert_array_equal(s, margins)
+        assert g.shape == loss.shape == (2, 9)
+        np.testing.assert_array_equal(loss, ens.implied_loss(s, g)[2])
+
+
+def test_paired_pvalue_is_the_one_sample_t_test_of_the_differences():
+    from scipy import stats
+
+    a, b = np.array([0.9, 0.8, 0.85, 0.95]), np.array([0.85, 0.8, 0.8, 0.9])
+    expected = stats.ttest_rel(a, b, alternative="greater").pvalue
+    assert ens.paired_pvalue(a, b, "greater") == pytest.approx(expected, rel=1e-12)
+    assert ens.paired_pvalue(a + 1, a, "greater") == 0.0  # constant positive differences
+    assert ens.paired_pvalue(a, a, "greater") == 1.0
+    assert ens.paired_pvalue(a, a + 1, "less") == 0.0  # constant negative differences
+    assert ens.paired_pvalue(a, a + 1, "greater") == 1.0
+    assert ens.paired_pvalue(a, a, "two-sided") == 1.0
+
+
+def test_versus_best_compares_with_the_best_other_loss():
+    accuracy = np.array([[0.9, 0.7, 0.80], [0.92, 0.7, 0.81], [0.91, 0.7, 0.79]])
+    gain, verdict = ens.versus_best(accuracy)
+    np.testing.assert_allclose(gain, [0.1, 0.11, 0.12])
+    assert verdict == 0
+    assert ens.versus_best(accuracy[:, [1, 0, 2]])[1] == 2
+    assert ens.versus_best(accuracy[:, [0, 0, 2]])[1] == 1
+
+
+def test_the_generator_range_counts_values_and_finds_both_ends(seed):
+    checked, low, high, drops = ens.generator_range(
+        select("numpy").rng(seed), 20, (1, 8), (0.0, 0.5)
+    )
+    assert checked == 20 * (1 + 8) * 2 * len(ens.TAILS)
+    assert low == -1 - ens.SHIFT and high == -ens.SHIFT and drops == 0
+
+
+def test_the_gradient_gap_is_rounding_and_sees_a_wrong_backward(seed):
+    from simulations import mlp
+
+    worst, value = ens.gradient_gap(select("numpy").rng(seed))
+    assert worst < 1e-7 and math.isfinite(value)
+    halved = lambda *args: [g / 2 for g in mlp.backward(*args)]
+    assert ens.gradient_gap(select("numpy").rng(seed), halved)[0] > 0.1
+
+
+def test_population_gaps_shrink_and_carry_their_errors(seed):
+    quantiles = np.array([0.75, 0.9])
+    gaps, errors, curves = ens.population_gaps(
+        select("numpy").rng(seed), (8, 64), 200_000, quantiles, ens.population_derivative
+    )
+    assert gaps.shape == errors.shape == (2, 2) and sorted(curves) == [8, 64]
+    assert np.all(gaps[1] < gaps[0]) and np.all(errors > 0)
+
+
+def test_the_detectable_difference_is_the_one_sided_t_threshold():
+    from scipy import stats
+
+    differences = np.array([0.01, 0.03, 0.02, 0.0])
+    threshold = ens.detectable_difference(differences)
+    spread = np.std(differences, ddof=1) / 2
+    assert threshold == pytest.approx(stats.t.ppf(0.95, 3) * spread, rel=1e-12)
+    shifted = differences - differences.mean() + threshold  # mean exactly at the threshold
+    assert ens.paired_pvalue(shifted, np.zeros(4), "greater") == pytest.approx(0.05, rel=1e-9)
+    assert ens.detectable_difference(np.full(5, 0.2)) == 0.0

@@ -99,3 +99,54 @@ def test_mixtures():
     assert calibration.check_cc(phi).calibrated.holds is True
     with pytest.raises(ValueError, match="sum to 1"):
         calibration.mixture([sp.exp(-z), sp.exp(-z)], [0.5, 0.6])
+
+
+def test_a_slope_of_exactly_zero_at_the_origin_is_refuted():
+    squared_perceptron = sp.Max(0, -z) ** 2  # convex, differentiable, phi'(0) = 0
+    report = calibration.check_cc(squared_perceptron)
+    assert report.convex.holds and report.differentiable_at_zero.holds
+    assert report.negative_slope.status is Status.REFUTED
+    assert report.calibrated.holds is False
+    form = calibration.check_derivative(calibration.derivative(squared_perceptron))
+    assert form.continuous_at_zero.holds is True
+    assert form.negative_at_zero.status is Status.REFUTED
+    assert form.calibrated is False
+
+
+def test_the_strict_comparison_holds_only_below():
+    assert calibration._compare("a < b", sp.Integer(-1), sp.Integer(0), "<").holds is True
+    assert calibration._compare("a < b", sp.Integer(0), sp.Integer(0), "<").holds is False
+    assert calibration._compare("a <= b", sp.Integer(0), sp.Integer(0), "<=").holds is True
+    assert calibration._compare("a < b", -sp.oo, sp.Integer(0), "<").holds is True
+    assert calibration._compare("a == b", sp.oo, sp.oo, "==").holds is True
+
+
+def test_the_derivative_is_taken_piece_by_piece():
+    g, at = calibration.derivative(sp.Max(0, 1 - z)), calibration.Z
+    assert g.subs(at, 0) == -1 and g.subs(at, 2) == 0
+    assert g.subs(at, 1) == 0  # the right derivative at the kink
+    assert sp.simplify(calibration.derivative(sp.exp(-z)) + sp.exp(-calibration.Z)) == 0
+
+
+def test_the_derivative_form_of_calibration():
+    assert calibration.check_derivative(-sp.exp(-z)).calibrated is True
+    jump = calibration.check_derivative(sp.Piecewise((-1, z < 0), (-sp.Rational(1, 2), True)))
+    assert jump.calibrated is False
+    assert calibration.all_of([True, None]) is None
+    assert calibration.all_of([None, False]) is False
+
+
+def test_both_forms_agree_where_g_is_the_derivative():
+    phi = sp.exp(-z)
+    pairs = calibration.both_forms(
+        calibration.check_cc(phi), calibration.check_derivative(calibration.derivative(phi))
+    )
+    assert [(a, b) for _, a, b in pairs] == [(True, True), (True, True), (True, True)]
+
+
+def test_the_mixture_transform_bound_is_certified_and_fails_for_a_non_calibrated_part():
+    hinge, exponential = sp.Max(0, 1 - z), sp.exp(-z)
+    half = sp.Rational(1, 2)
+    assert calibration.mixture_transform_bound([hinge, exponential], [half, half]).holds is True
+    broken = calibration.mixture_transform_bound([sp.Max(0, -z), sp.exp(z)], [half, half])
+    assert broken.status is Status.REFUTED  # psi_mix vanishes: not positive
