@@ -1,52 +1,39 @@
-"""Each ng2001 check verifies its statement and refutes a negative control."""
+"""Each ng2001 claim gives its expected verdict and each of its runtime controls the opposite
+(the estimator faults of two_regimes are applied in test_zheng2023, next to the pins)."""
 
 import pytest
 
 from paper_checks import ng2001
-from paper_checks.claims import Verdict
-from theory import generative as theory
+from paper_checks.claims import Verdict, run_claim, run_control
+
+TWO_REGIMES = next(c for c in ng2001.CLAIMS if c.id == "ng2001.two_regimes")
 
 
-def test_every_claim_has_its_expected_verdict(ctx):
+def test_every_claim_and_its_controls_give_their_verdicts(ctx):
     for claim in ng2001.CLAIMS:
-        if claim.id != "ng2001.two_regimes":
-            outcome = claim.check(ctx)
-            assert outcome.verdict is claim.expected, (claim.id, outcome.summary)
+        if claim is not TWO_REGIMES:
+            result = run_claim(claim, ctx, None)
+            assert result.as_expected, (claim.id, result.outcome.summary)
+            assert all(c.as_required for c in result.controls), (claim.id, result.controls)
 
 
 @pytest.mark.slow
-def test_two_regimes_at_quick_scale(ctx):
-    assert ng2001.two_regimes(ctx).verdict is Verdict.VERIFIED
+def test_two_regimes_and_its_controls_at_quick_scale(ctx):
+    result = run_claim(TWO_REGIMES, ctx, None)
+    assert result.as_expected, result.outcome.summary
+    assert all(c.as_required for c in result.controls), result.controls
 
 
-def test_two_regimes_on_a_small_grid_and_none_when_well_specified(ctx):
+def test_two_regimes_on_a_small_grid_and_its_controls(ctx):
     outcome = ng2001.two_regimes(ctx, n_values=(32, 48))
     assert outcome.verdict is Verdict.VERIFIED, outcome.summary
-
-    def well_specified(k, n, rng):
-        return theory.paper_design(n_classes=k, n_features=n)
-
-    outcome = ng2001.two_regimes(ctx, law_of=well_specified, n_values=(32, 48))
-    assert outcome.verdict is Verdict.REFUTED, outcome.summary
-
-
-def test_naive_bayes_posing_as_the_discriminative_rule_with_wrong_priors_is_refuted(ctx):
-    def uniform_prior_naive_bayes(law):
-        model = theory.population_naive_bayes(law)
-        flat = model.priors * 0 + 1 / model.priors.size
-        return theory.naive_bayes_rule(model.means, model.variances, flat)
-
-    outcome = ng2001.asymptotic_ordering(ctx, discriminative=uniform_prior_naive_bayes)
-    assert outcome.verdict is Verdict.REFUTED
-
-
-def test_a_wrong_decay_exponent_is_refuted(ctx):
-    outcome = ng2001.margin_mass_vanishes(ctx, slope_of=lambda tau: (1 - tau) ** 2 / 2)
-    assert outcome.verdict is Verdict.REFUTED
-
-
-def test_euclidean_parameter_accuracy_needs_m_linear_in_n(ctx):
-    assert ng2001.nb_concentration(ctx, norm="l2").verdict is Verdict.REFUTED
+    assert (
+        outcome.evidence["power"]["largest_m_resolution_over_asymptotic_gap"]
+        <= ng2001.RESOLUTION_NEEDED
+    )
+    for control in TWO_REGIMES.controls:
+        result = run_control(TWO_REGIMES, control, ctx)
+        assert result.as_required, (control.description, result.summary)
 
 
 def test_two_regimes_is_the_same_from_the_sweep_store_and_a_rerun_computes_nothing(

@@ -180,3 +180,48 @@ def test_a_valid_cell_keeps_its_integer_grid():
 def test_a_curves_config_names_a_resolved_backend():
     with pytest.raises(ValueError, match="unknown backend 'auto'"):
         sc.CurvesConfig(np.zeros((2, 3)), np.eye(3), np.full(2, 0.5), "auto", (4, 8), 2, 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Estimator pins
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_loop_reference_is_the_official_naive_bayes_with_an_absent_class():
+    x = np.array([[[0.0, 1.0], [2.0, 3.0], [4.0, 9.0], [1.0, 1.0]]])
+    labels = np.array([[0, 0, 1, 1]])
+    weights, intercepts = sc.naive_bayes_by_loop(x, labels, 3, 0.5)
+    means = np.array([[1.0, 2.0], [2.5, 5.0]])
+    pooled = np.array([(1 + 2.25) / 2, (1 + 16) / 2]) + 0.5  # class variances, ddof 0
+    np.testing.assert_allclose(weights[0, :2], means / pooled)
+    expected = math.log(0.5) - 0.5 * np.sum(means**2 / pooled, axis=1)
+    np.testing.assert_allclose(intercepts[0, :2], expected)
+    assert intercepts[0, 2] == -math.inf and not np.any(weights[0, 2])
+
+
+def test_a_deviation_counts_an_absent_class_present_in_one_fit_as_infinite():
+    reference = (np.ones((1, 2, 3)), np.array([[0.5, -np.inf]]))
+    ours = gen.AffineScores(np.ones((1, 2, 3)), np.array([[0.5, 0.0]]))
+    assert sc.relative_deviation(ours, reference) == math.inf
+    close = gen.AffineScores(np.full((1, 2, 3), 1.01), np.array([[0.5, -np.inf]]))
+    assert sc.relative_deviation(close, reference) == pytest.approx(0.01)
+
+
+def test_pins_hold_for_the_batched_estimators_and_fail_for_a_constant_off():
+    law = theory.paper_design(n_classes=2, n_features=6)
+    pins = sc.pin_estimators(law, NUMPY, SEED, 3, 12, 0.5)
+    assert pins.hold, pins.summary()
+
+    def doubled_penalty(x, labels, n_classes, C, **options):
+        return gen.fit_logistic(x, labels, n_classes, C / 2, **options)
+
+    off = sc.pin_estimators(law, NUMPY, SEED, 3, 12, 0.5, fit_logistic=doubled_penalty)
+    assert off.naive_bayes == pins.naive_bayes and not off.hold
+    assert off.logistic > 1e3 * sc.PIN_TOLERANCE["logistic"]
+
+    def unbiased(x, labels, n_classes):  # divisor m - 1: the pooled variance times m / (m - 1)
+        fit = gen.fit_naive_bayes(x, labels, n_classes)
+        return gen.AffineScores(fit.weights * (11 / 12), fit.intercepts)
+
+    first = sc.pin_estimators(law, NUMPY, SEED, 3, 12, 0.5, fit_naive_bayes=unbiased)
+    assert not first.hold and math.isnan(first.logistic)  # no scikit-learn fit was run
