@@ -11,14 +11,25 @@ import itertools
 import math
 
 import numpy as np
+import sympy as sp
 
 from figures import contrastive as draw
-from paper_checks.claims import Claim, Context, Method, Outcome, Provenance, Verdict, proof_outcome
+from paper_checks.claims import (
+    Claim,
+    Context,
+    Control,
+    Method,
+    Outcome,
+    Provenance,
+    Verdict,
+    proof_outcome,
+)
 from paper_checks.yeh2022 import encoder_runs
 from simulations import embeddings
 from simulations.contrastive import normalise
 from simulations.contrastive_training import EncoderConfig, EncoderGrid
 from theory import contrastive as theory
+from theory.proof import Proof, Status
 
 PAPER = "wang2021"
 NOTE = "dcl.md"
@@ -32,21 +43,45 @@ def hardness_aware_gradients(ctx: Context, loss=theory.infonce_loss) -> Outcome:
     )
 
 
-def entropy_rises_with_temperature(ctx: Context, exponent: int = 3) -> Outcome:
+def entropy_rises_with_temperature(ctx: Context, exponent: int = 3, negatives=(2, 3, 4)) -> Outcome:
     """The Boltzmann weights r_i over negatives sum to 1 and dH(r)/dτ = Var_r(s)/τ³ ≥ 0."""
     return proof_outcome(
-        [p for m in (2, 3, 4) for p in theory.prove_entropy_temperature(m, exponent=exponent)]
+        [p for m in negatives for p in theory.prove_entropy_temperature(m, exponent=exponent)]
     )
 
 
-def temperature_limits(ctx: Context) -> Outcome:
+LIMIT_POINT = (sp.Rational(1, 2), (sp.Rational(1, 4), sp.Rational(-1, 3)), sp.Rational(1, 100))
+"""c_p, the negative cosines and τ of the pinned DCL value: c_max < c_p, where a hinge would
+give 0 and the DCL limit is c_max − c_p = −1/4."""
+
+
+def _pinned_dcl_limit(hinge: bool) -> Proof:
+    """τL_DC at :data:`LIMIT_POINT` (50 digits) lies in [limit, limit + τ log 2]: the squeeze of
+    :func:`theory.contrastive.prove_low_temperature_limits`, τL_DC − (c_max − c_p) =
+    τ log(1 + e^{−b/τ}) with the one other gap b ≥ 0. ``hinge`` claims max(c_max − c_p, 0)."""
+    c_p, cosines, tau = LIMIT_POINT
+    limit = theory.low_temperature_limit(c_p, cosines, hinge=hinge)
+    value = sp.N(tau * theory.dcl_loss(c_p, cosines, tau), 50)
+    slack = sp.N(tau * sp.log(2), 50)
+    inside = bool(limit <= value <= limit + slack)
+    return Proof(
+        f"tau*L_DC(c_p={c_p}, c={list(cosines)}) at tau={tau} in [{limit}, {limit} + tau log 2]",
+        Status.CERTIFIED if inside else Status.REFUTED,
+        "50-digit evaluation against the squeeze bound",
+        f"value {sp.N(value, 12)}",
+    )
+
+
+def temperature_limits(ctx: Context, dcl_hinge: bool = False, negatives=(1, 2, 3)) -> Outcome:
     """τ → 0+: τL_InfoNCE → max(s_max − s_ii, 0) (a hinge on the hardest negative), τL_DCL →
-    s_max − s_ii (no hinge); τ → ∞: the simple loss with λ = 1/(N − 1), remainder O(τ⁻²)."""
+    s_max − s_ii (no hinge); τ → ∞: the simple loss with λ = 1/(N − 1), remainder O(τ⁻²); and
+    the DCL value pinned near its limit (:func:`_pinned_dcl_limit`; ``dcl_hinge`` claims the
+    hinge, a control)."""
     proofs = []
-    for m in (1, 2, 3):
+    for m in negatives:
         proofs += theory.prove_low_temperature_limits(m)
         proofs += theory.prove_high_temperature_expansions(m)
-    return proof_outcome(proofs)
+    return proof_outcome([*proofs, _pinned_dcl_limit(dcl_hinge)])
 
 
 def uniformity_sample_bound(ctx: Context, population_bound: bool = False) -> Outcome:
@@ -89,9 +124,10 @@ def uniformity_sample_bound(ctx: Context, population_bound: bool = False) -> Out
 def trend_verdict(values: np.ndarray, direction: int) -> tuple[Verdict, list[dict]]:
     """Does a metric move in ``direction`` (+1 up, −1 down) at every step of a τ grid?
 
-    ``values`` has shape (steps of the grid, seeds) and is paired over seeds. A step counts when
-    the mean change exceeds 3 standard errors: VERIFIED if every step moves the right way,
-    REFUTED if some step moves the wrong way, INCONCLUSIVE otherwise.
+    ``values`` has shape (steps of the grid, seeds) and is paired over seeds. Each step has
+    z = ``direction`` × mean change / its standard error (z > 0: it moves as claimed) and
+    resolves changes above 3 standard errors (``smallest_detected``). VERIFIED if every z > 3,
+    REFUTED if some z < −3, INCONCLUSIVE otherwise.
     """
     values = np.asarray(values, dtype=float)
     if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 2:
@@ -101,7 +137,14 @@ def trend_verdict(values: np.ndarray, direction: int) -> tuple[Verdict, list[dic
         change = direction * (after - before)
         mean = float(change.mean())
         error = float(change.std(ddof=1) / math.sqrt(change.size))
-        steps.append({"change": direction * mean, "standard_error": error, "z": mean / error})
+        steps.append(
+            {
+                "change": direction * mean,
+                "standard_error": error,
+                "z": mean / error,
+                "smallest_detected": 3 * error,
+            }
+        )
     scores = [s["z"] for s in steps]
     if min(scores) > 3:
         return Verdict.VERIFIED, steps
@@ -110,10 +153,10 @@ def trend_verdict(values: np.ndarray, direction: int) -> tuple[Verdict, list[dic
     return Verdict.INCONCLUSIVE, steps
 
 
-def uniformity_tolerance_vs_tau(ctx: Context) -> Outcome:
+def uniformity_tolerance_vs_tau(ctx: Context, taus=(1.0, 0.7, 0.3, 0.2, 0.07)) -> Outcome:
     """Lowering τ raises −L_uniformity and lowers the tolerance at every step of the grid
     (InfoNCE, linear encoder on the latent-class toy, Adam)."""
-    taus = [1.0, 0.7, 0.3, 0.2, 0.07]
+    taus = list(taus)
     seeds = 6
     steps = ctx.pick(300, 1000)
     config = EncoderConfig(batch=32, steps=steps, record_every=steps, optimiser="adam")
@@ -146,11 +189,15 @@ def uniformity_tolerance_vs_tau(ctx: Context) -> Outcome:
             "uniformity_steps": uniform_steps,
             "tolerance_steps": tolerance_steps,
             "design": f"N = 32, d = 16, Adam lr 0.02, {steps} steps, {seeds} seeds",
+            "z_convention": "per step of the τ grid (τ falling), z = mean paired change in the "
+            "claimed direction (uniformity up, tolerance down) / its standard error over seeds; "
+            "z > 0 agrees with the claim",
         },
         {
             "value": 3,
             "why": "each step of the τ grid is a paired change over seeds; it counts when it "
-            "exceeds 3 standard errors, for or against the claimed direction",
+            "exceeds 3 standard errors (smallest_detected per step), for or against the claimed "
+            "direction",
         },
         {"taus": taus, **final},
     )
@@ -166,6 +213,12 @@ CLAIMS = [
         Method.SYMBOLIC,
         hardness_aware_gradients,
         f"Wang & Liu Eq. 4-5; {NOTE} §4.2, §1.4 item 4; §6 claim 3",
+        controls=(
+            Control(
+                "lightly's DCL before v1.5.21 (two separate log-sum-exps)",
+                {"loss": theory.two_lse_dcl_loss},
+            ),
+        ),
     ),
     Claim(
         f"{PAPER}.entropy_rises_with_temperature",
@@ -176,6 +229,12 @@ CLAIMS = [
         Method.SYMBOLIC,
         entropy_rises_with_temperature,
         f"Wang & Liu §3.1 (proof in their supplement); {NOTE} §4.2 [ours: the identity]",
+        controls=(
+            Control(
+                "dH/dtau = Var_r(s)/tau^2 (wrong power of tau; two negatives)",
+                {"exponent": 2, "negatives": (2,)},
+            ),
+        ),
     ),
     Claim(
         f"{PAPER}.temperature_limits",
@@ -186,6 +245,12 @@ CLAIMS = [
         Method.SYMBOLIC,
         temperature_limits,
         f"Wang & Liu Eq. 6-7; {NOTE} §4.3 [ours: DCL and the remainder]; §6 claim 4",
+        controls=(
+            Control(
+                "the InfoNCE hinge claimed for the DCL limit (one negative)",
+                {"dcl_hinge": True, "negatives": (1,)},
+            ),
+        ),
     ),
     Claim(
         f"{PAPER}.uniformity_sample_bound",
@@ -196,6 +261,12 @@ CLAIMS = [
         Method.NUMERIC,
         uniformity_sample_bound,
         f"{NOTE} §6 claim 14 [ours]; metric from Wang & Isola's code",
+        controls=(
+            Control(
+                "the population bound 2t = 4 in place of the sample bound",
+                {"population_bound": True},
+            ),
+        ),
     ),
     Claim(
         f"{PAPER}.uniformity_tolerance_vs_tau",
@@ -214,5 +285,6 @@ CLAIMS = [
             "bounds where the trend carries over, it does not contradict their Table 1."
         ),
         figure=draw.temperature_tradeoff,
+        controls=(Control("the tau grid 0.7, 0.3, where the trend holds", {"taus": (0.7, 0.3)}),),
     ),
 ]

@@ -545,15 +545,16 @@ def prove_loss_gap(m: int, *, decoupled: Loss = dcl_loss) -> list[Proof]:
     ]
 
 
-def prove_npc_multiplier_range(m: int) -> list[Proof]:
+def prove_npc_multiplier_range(m: int, *, multiplier: Loss = npc_multiplier) -> list[Proof]:
     r""":math:`0 < q_B < 1`, :math:`\partial q_B/\partial c_p < 0` and
     :math:`\partial q_B/\partial c_j > 0`.
 
     The range is stated on the project page (``dcl.md`` §1.3); the signs are the "easy
-    positive / easy negative" bullets made exact (§6 claim 6). Provenance: paper.
+    positive / easy negative" bullets made exact (§6 claim 6). ``multiplier`` other than
+    :func:`npc_multiplier` is a negative control. Provenance: paper.
     """
     negatives = negative_cosines(m)
-    q = npc_multiplier(C_P, negatives)
+    q = multiplier(C_P, negatives)
     proofs = [
         prove_sign(q, ">", statement=f"m={m}: q_B > 0"),
         prove_sign(1 - q, ">", statement=f"m={m}: q_B < 1"),

@@ -1,64 +1,92 @@
-"""Each yeh2022 check verifies the paper's statement and refutes a negative control."""
+"""yeh2022: every claim gives its verdict and its controls the opposite; a kernel with one wrong
+term (a careless edit of simulations/contrastive.py, applied in memory) misses the reference."""
 
-import sympy as sp
+import inspect
+import textwrap
+
+import pytest
 
 from paper_checks import yeh2022
-from paper_checks.claims import Verdict
-from theory import contrastive as theory
+from paper_checks.claims import Verdict, run_claim
+from simulations import contrastive as kernel
+from simulations import contrastive_training
+
+TRAINING = {
+    f"yeh2022.{name}"
+    for name in ("small_batch_learning_speed", "tuned_learning_speed", "q_b_falls_during_training")
+}
+CLAIMS = {claim.id: claim for claim in yeh2022.CLAIMS}
 
 
-def test_every_claim_has_its_expected_verdict(ctx):
-    for claim in yeh2022.CLAIMS:
-        outcome = claim.check(ctx)
-        assert outcome.verdict is claim.expected, (claim.id, outcome.summary)
+def _assert_as_expected_with_controls(claim, ctx):
+    result = run_claim(claim, ctx, None)
+    assert result.as_expected, (claim.id, result.outcome.summary)
+    assert result.controls and all(c.as_required for c in result.controls), result.controls
 
 
-def test_a_decoupled_loss_that_keeps_the_positive_is_refuted(ctx):
-    outcome = yeh2022.gradient_factorisation(ctx, decoupled=theory.coupled_dcl_loss)
-    assert outcome.verdict is Verdict.REFUTED
+@pytest.mark.parametrize("claim_id", [c for c in CLAIMS if c not in TRAINING])
+def test_claim_and_its_controls(claim_id, ctx):
+    _assert_as_expected_with_controls(CLAIMS[claim_id], ctx)
 
 
-def test_swapping_the_factors_of_propositions_1_and_2_is_refuted(ctx):
-    assert yeh2022.proposition_1_vector_form(ctx, coupled_factor=False).verdict is Verdict.REFUTED
+@pytest.mark.parametrize("claim_id", sorted(TRAINING))
+def test_training_claim_alone(claim_id, ctx):
+    outcome = CLAIMS[claim_id].check(ctx)
+    assert outcome.verdict is CLAIMS[claim_id].expected, outcome.summary
 
 
-def test_the_kernel_check_rejects_a_multiplier_of_one(ctx):
-    assert yeh2022.kernel_factorisation(ctx, multiplier="one").verdict is Verdict.REFUTED
+@pytest.mark.slow
+@pytest.mark.parametrize("claim_id", sorted(TRAINING))
+def test_training_claim_and_its_controls(claim_id, ctx):
+    _assert_as_expected_with_controls(CLAIMS[claim_id], ctx)
 
 
-def test_decreasing_batch_sizes_refute_the_rise_of_q_b(ctx):
-    assert yeh2022.qb_vs_batch_size(ctx, sizes=(512, 128, 32)).verdict is Verdict.REFUTED
+# Each fault is one careless edit of simulations/contrastive.py: (function, old text, new text).
+# None is seen by the claims of commit 7d66a5d (checked on that checkout with every kernel-using
+# yeh2022/wang2021 claim at quick scale): the first two only run with several tiles, the third
+# only with a non-detached DCLW weight, and the fourth keeps the simplex stationary.
+FAULTS = {
+    "online log-sum-exp that forgets to rescale the running sum": (
+        "_merge",
+        "old_sum * xp.exp(old_max - shift)",
+        "old_sum",
+    ),
+    "transposed tile update taken from the column block": (
+        "_negative_gradient",
+        "xp.matmul(xp.matrix_transpose(g), units[p])",
+        "xp.matmul(xp.matrix_transpose(g), units[q])",
+    ),
+    "non-detached DCLW weight term with the wrong sign": (
+        "contrastive",
+        "d_positive = d_positive + (tau * (n / sigma))",
+        "d_positive = d_positive - (tau * (n / sigma))",
+    ),
+    "negative-pair gradient missing its 1/sqrt(tau)": (
+        "contrastive",
+        "grad /= root[..., None]",
+        "pass",
+    ),
+}
 
 
-def test_a_wrong_rate_for_the_loss_gap_is_refuted(ctx):
-    assert yeh2022.large_batch_gap(ctx, expected_slope=-0.5).verdict is Verdict.REFUTED
+def _edit(monkeypatch, function: str, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` (exactly once) in the source of ``kernel.<function>``, compile
+    it in the module's namespace and install it wherever the function was imported."""
+    source = textwrap.dedent(inspect.getsource(getattr(kernel, function)))
+    assert source.count(old) == 1, f"{old!r} is not one term of {function}"
+    namespace: dict = {}
+    edited = compile(source.replace(old, new), kernel.__file__, "exec")
+    exec(edited, vars(kernel), namespace)  # noqa: S102 - the fault is an edit of the source
+    monkeypatch.setattr(kernel, function, namespace[function])
+    if hasattr(contrastive_training, function):
+        monkeypatch.setattr(contrastive_training, function, namespace[function])
 
 
-def test_the_unscaled_dclw_weight_of_an_old_peer_release_is_refuted(ctx):
-    assert yeh2022.dclw_weights(ctx, scale=1).verdict is Verdict.REFUTED
-
-
-def test_closed_forms_without_the_factor_two_are_refuted(ctx):
-    def dcl_without_the_two(n, tau):
-        return theory.dcl_minimum(n, tau) - sp.log(2)
-
-    outcome = yeh2022.shared_minimiser(ctx, minimum=(theory.infonce_minimum, dcl_without_the_two))
-    assert outcome.verdict is Verdict.REFUTED
-
-
-def test_curvatures_compared_without_the_multiplier_are_refuted(ctx):
-    assert yeh2022.curvature_ratio(ctx, multiplier="one").verdict is Verdict.REFUTED
-
-
-def test_step_thresholds_taken_from_the_other_loss_are_refuted(ctx):
-    assert yeh2022.step_size_threshold(ctx, swap_curvatures=True).verdict is Verdict.REFUTED
-
-
-def test_dcl_against_itself_shows_no_speed_advantage(ctx):
-    assert yeh2022.small_batch_learning_speed(ctx, baseline="dcl").verdict is Verdict.REFUTED
-    assert yeh2022.tuned_learning_speed(ctx, baseline="dcl").verdict is Verdict.REFUTED
-
-
-def test_without_learning_q_b_does_not_fall(ctx):
-    outcome = yeh2022.q_b_falls_during_training(ctx, learning_rate=1e-9)
-    assert outcome.verdict is Verdict.REFUTED
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_kernel_with_one_wrong_term_misses_the_reference(fault, ctx, monkeypatch):
+    claim = CLAIMS["yeh2022.kernel_reference"]
+    assert run_claim(claim, ctx, None).as_expected
+    _edit(monkeypatch, *FAULTS[fault])
+    result = run_claim(claim, ctx, None)
+    assert result.outcome.verdict is not Verdict.VERIFIED, result.outcome.summary
+    assert "reference error" in result.outcome.summary  # missed the reference, did not crash
