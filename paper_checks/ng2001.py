@@ -24,7 +24,7 @@ from paper_checks.claims import (
     Verdict,
     proof_outcome,
 )
-from paper_checks.zheng2023 import PIN_CONTROLS, estimator_pins, refuted_by_pins, with_pins
+from paper_checks.estimator_pins import PIN_CONTROLS, estimator_pins, refuted_by_pins, with_pins
 from simulations import generative as fits
 from simulations import sample_complexity as sweep
 from simulations.backend import derive
@@ -240,7 +240,7 @@ def two_regimes(
     lower expected error at small m and logistic regression at large m; the crossing m_c grows
     with n. Binary, logistic regression at the official C (1 in scikit-learn's convention);
     ``law_of(K, n, rng)`` gives the law, ``n_values`` the dimensions (default by scale). The
-    estimators are pinned first (:func:`paper_checks.zheng2023.estimator_pins`, smallest n).
+    estimators are pinned first (:func:`paper_checks.estimator_pins.estimator_pins`, smallest n).
     Power: the gap of :data:`Z_SIGNIFICANT` standard errors at the largest size, where the
     logistic regime is measured, must be at most :data:`RESOLUTION_NEEDED` times the
     asymptotic gap ε(NB∞) − ε(Bayes) that the regime approaches."""

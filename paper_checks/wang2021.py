@@ -24,7 +24,7 @@ from paper_checks.claims import (
     Verdict,
     proof_outcome,
 )
-from paper_checks.yeh2022 import encoder_runs
+from paper_checks.encoder_runs import encoder_runs
 from simulations import embeddings
 from simulations.contrastive import normalise
 from simulations.contrastive_training import EncoderConfig, EncoderGrid

@@ -9,9 +9,7 @@ transform Ψ (``derived``).
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import asdict
 
 import numpy as np
 import sympy as sp
@@ -27,6 +25,7 @@ from paper_checks.claims import (
     Verdict,
     proof_outcome,
 )
+from paper_checks.estimator_pins import PIN_CONTROLS, estimator_pins, refuted_by_pins, with_pins
 from simulations import generative as fits
 from simulations import sample_complexity as sweep
 from simulations.backend import derive, to_numpy
@@ -235,80 +234,10 @@ def _misspecified_law(n_classes: int, n_features: int) -> theory.GaussianClasses
     )
 
 
-PIN_DRAWS = 3
-"""Training sets each estimator pin fits (of n rows each, n the smallest dimension pinned)."""
-PINS_TOLERANCE = {"value": sweep.PIN_TOLERANCE, "why": sweep.PIN_TOLERANCE_WHY}
-
-
-def penalty_one_percent_larger(x, labels, n_classes: int, C: float, **options):
-    """Control of the logistic pin: the batched solver with the penalty 1/C 1% too large."""
-    return fits.fit_logistic(x, labels, n_classes, C / 1.01, **options)
-
-
-PIN_CONTROLS = (
-    Control(
-        "naive Bayes with the variance floor 1e-8 (official 1e-9): pooled variances off by 1e-8",
-        {"fit_naive_bayes": functools.partial(fits.fit_naive_bayes, var_smoothing=1e-8)},
-    ),
-    Control(
-        "logistic regression with the penalty 1/C 1% too large",
-        {"fit_logistic": penalty_one_percent_larger},
-    ),
-)
-"""Each pin must fail on an estimator a little off (:func:`estimator_pins`)."""
-
-
-def estimator_pins(
-    ctx: Context, laws: list[tuple[theory.GaussianClasses, float]], fit_naive_bayes, fit_logistic
-) -> list[sweep.EstimatorPins]:
-    """:func:`simulations.sample_complexity.pin_estimators` on each (law, C), with m = n rows
-    and :data:`PIN_DRAWS` draws, stopping at the first law whose pins fail. The pins run in
-    every call (never from the sweep store), so a changed estimator is seen even when the
-    curves come from a cache."""
-    pins = []
-    for law, C in laws:
-        seed = derive(ctx.seed, 9, law.n_classes, law.n_features)
-        pins.append(
-            sweep.pin_estimators(
-                law, ctx.backend, seed, PIN_DRAWS, law.n_features, C, fit_naive_bayes, fit_logistic
-            )
-        )
-        if not pins[-1].hold:
-            break
-    return pins
-
-
-def refuted_by_pins(pins: list[sweep.EstimatorPins]) -> Outcome | None:
-    """REFUTED when an estimator misses its reference (no sweep is run: its curves would be
-    those of another estimator), else None."""
-    if all(p.hold for p in pins):
-        return None
-    return Outcome(
-        Verdict.REFUTED,
-        f"an estimator is off its reference, no learning curve computed: {pins[-1].summary()}",
-        {"estimator_pins": [asdict(p) for p in pins]},
-        {"estimator_pins": PINS_TOLERANCE},
-    )
-
-
 def _grid_pins(ctx: Context, law_of, grid, fit_naive_bayes, fit_logistic):
     """The pins at every K of ``grid``, on its smallest n, at the official C."""
     laws = [(law_of(k, min(n_values)), official_C(k)) for k, n_values in grid.items()]
     return estimator_pins(ctx, laws, fit_naive_bayes, fit_logistic)
-
-
-def with_pins(outcome: Outcome, pins: list[sweep.EstimatorPins]) -> Outcome:
-    """``outcome`` with the pins' deviations in its evidence, tolerance and summary."""
-    worst_nb = max(p.naive_bayes for p in pins)
-    worst_lr = max(p.logistic for p in pins)
-    return Outcome(
-        outcome.verdict,
-        f"{outcome.summary}; estimators pinned (naive Bayes {worst_nb:.0e}, logistic "
-        f"{worst_lr:.0e} from their references)",
-        outcome.evidence | {"estimator_pins": [asdict(p) for p in pins]},
-        outcome.tolerance | {"estimator_pins": PINS_TOLERANCE},
-        outcome.data,
-    )
 
 
 def _curves(ctx: Context, law_of, grid: dict[int, tuple[int, ...]], repeats: int, reach: int):

@@ -7,6 +7,7 @@ import pytest
 
 from paper_checks import dai2025
 from paper_checks.claims import Verdict, run_claim
+from paper_checks.dai2025 import training
 from simulations import ensloss as ens
 from theory import calibration
 
@@ -27,7 +28,7 @@ def test_the_claim_gives_its_verdict_and_each_control_the_opposite(ctx, name):
 
 def test_the_depth_trend_refutes_a_reversed_trend_on_one_task(ctx):
     (control,) = CLAIMS["depth_trend"].controls
-    outcome = dai2025.depth_trend(ctx, **control.overrides)
+    outcome = training.depth_trend(ctx, **control.overrides)
     assert outcome.verdict is Verdict.REFUTED
     assert outcome.evidence["tasks"] == ["digits_2v8"]
 
@@ -73,12 +74,12 @@ def test_consistency_reads_its_cells_back_from_a_store(ctx, tmp_path, monkeypatc
     from simulations import sweeps
 
     cached = replace(ctx, store=sweeps.Store(tmp_path))
-    first = dai2025.bayes_consistency(cached)
+    first = training.bayes_consistency(cached)
 
     def no_training(*args):
         raise AssertionError("a cached cell was trained again")
 
     monkeypatch.setattr(ens, "train", no_training)
-    again = dai2025.bayes_consistency(cached)
+    again = training.bayes_consistency(cached)
     assert again.summary == first.summary
     np.testing.assert_array_equal(again.data["excess"], first.data["excess"])

@@ -6,6 +6,7 @@ import pytest
 
 from paper_checks import mao2023
 from paper_checks.claims import run_claim
+from paper_checks.mao2023 import conditional_regrets, tightness
 from simulations import comp_sum as mc
 from theory import comp_sum
 
@@ -30,9 +31,11 @@ def test_the_claim_gives_its_verdict_and_each_control_the_opposite(ctx, fewer_dr
 
 
 def test_the_pointwise_control_runs_on_the_draws_whose_power_it_shows(ctx, fewer_draws):
-    genuine = mao2023.pointwise_validity(ctx)
+    genuine = conditional_regrets.pointwise_validity(ctx)
     power = {(r["tau"], r["n"]): r["detectable_enlargement"] for r in genuine.evidence["pairs"]}
-    control = mao2023.pointwise_validity(ctx, "enlarged_1pct", mao2023.POWER_PAIRS)
+    control = conditional_regrets.pointwise_validity(
+        ctx, "enlarged_1pct", conditional_regrets.POWER_PAIRS
+    )
     for row in control.evidence["pairs"]:
         # 1.01 T violates on a draw exactly when 1% exceeds what that draw allows
         assert power[(row["tau"], row["n"])] < mc.ENLARGEMENT
@@ -79,7 +82,7 @@ def test_a_bound_looser_by_n_is_seen(ctx, fewer_draws, looser_by_n, name):
 
 @pytest.mark.parametrize("name", ["tight_up_to_logistic", "mae_tight_small_t"])
 def test_a_search_tolerance_loosened_tenfold_is_seen_through_the_control(ctx, monkeypatch, name):
-    monkeypatch.setattr(mao2023, "SEARCH_RESOLUTION", 10 * mao2023.SEARCH_RESOLUTION)
+    monkeypatch.setattr(tightness, "SEARCH_RESOLUTION", 10 * tightness.SEARCH_RESOLUTION)
     result = run_claim(CLAIMS[name], ctx, None)
     assert any(not c.as_required for c in result.controls)
     assert not result.as_expected

@@ -12,10 +12,10 @@ import textwrap
 import numpy as np
 import pytest
 
-from paper_checks import ng2001, zheng2023
+from paper_checks import estimator_pins, ng2001, zheng2023
 from paper_checks.claims import Method, Verdict, run_claim, run_control
 from simulations import generative
-from simulations.sample_complexity import SampleComplexity
+from simulations.sample_complexity import PIN_TOLERANCE, SampleComplexity
 
 SWEEPS = {"sample_complexity", "fixed_separation", "well_specified_no_crossing"}
 
@@ -49,11 +49,11 @@ def test_every_sweep_control_gives_the_opposite_verdict(ctx, claim):
 
 def test_each_pin_control_fails_its_own_pin(ctx):
     claim = next(c for c in zheng2023.CLAIMS if c.id == "zheng2023.rescaling_invariance")
-    floor, penalty = (claim.check(ctx, **c.overrides) for c in zheng2023.PIN_CONTROLS)
+    floor, penalty = (claim.check(ctx, **c.overrides) for c in estimator_pins.PIN_CONTROLS)
     (nb_pin,), (lr_pin,) = floor.evidence["estimator_pins"], penalty.evidence["estimator_pins"]
-    assert nb_pin["naive_bayes"] > 1e3 * zheng2023.sweep.PIN_TOLERANCE["naive_bayes"]
-    assert lr_pin["naive_bayes"] <= zheng2023.sweep.PIN_TOLERANCE["naive_bayes"]
-    assert lr_pin["logistic"] > 1e2 * zheng2023.sweep.PIN_TOLERANCE["logistic"]
+    assert nb_pin["naive_bayes"] > 1e3 * PIN_TOLERANCE["naive_bayes"]
+    assert lr_pin["naive_bayes"] <= PIN_TOLERANCE["naive_bayes"]
+    assert lr_pin["logistic"] > 1e2 * PIN_TOLERANCE["logistic"]
 
 
 def _slope(value, se):
