@@ -29,12 +29,13 @@ import sympy as sp
 from mpmath import iv
 
 SYMBOLIC_SECONDS = 2.0
-"""Time allowed to each sympy rung before it counts as unproven (main thread only). Rungs that
-time out fall through to the next one, so a slower machine can change a rung, not a verdict."""
+"""CPU seconds allowed to each sympy rung before it counts as unproven (main thread only). CPU
+time, not wall-clock time, so that a busy machine gives the same rungs and verdicts as a quiet
+one; rungs that run out fall through to the next one."""
 DERIVATION_SECONDS = 20.0
-"""Time allowed to a sympy step of a derivation (solve, limit) before it is given up."""
+"""CPU seconds allowed to a sympy step of a derivation (solve, limit) before it is given up."""
 CERTIFICATE_SECONDS = 5.0
-"""Time allowed to the interval-arithmetic rung of one statement."""
+"""CPU seconds allowed to the interval-arithmetic rung of one statement."""
 DERIVATIVE_DEPTH = 4
 """How many derivatives deep the monotone rungs may go (a zero of order 4 at an endpoint)."""
 MAX_OPS = 600
@@ -81,8 +82,9 @@ class Proof:
         return f"{self.statement}: {self.status} ({self.rung}{tail})"
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """A rung used up its CPU budget. A BaseException, so that sympy's own ``except Exception``
+    fallbacks cannot swallow it and carry on with a partial result."""
 
 
 class OutOfTime(BaseException):
@@ -90,79 +92,80 @@ class OutOfTime(BaseException):
     nor sympy's own ``except Exception`` fallbacks swallow it."""
 
 
-_deadline_at: float | None = None
-"""``time.monotonic()`` at which the innermost :func:`deadline` expires (None: no deadline)."""
+@dataclass(frozen=True)
+class _Clock:
+    """An interval timer, the signal it sends and the clock it counts."""
+
+    timer: int
+    signal: int
+    now: Callable[[], float]
+
+
+WALL_CLOCK = _Clock(signal.ITIMER_REAL, signal.SIGALRM, time.monotonic)
+"""Elapsed real time: the user's cap on a whole analysis (:func:`deadline`)."""
+CPU_CLOCK = _Clock(signal.ITIMER_PROF, signal.SIGPROF, time.process_time)
+"""CPU time of this process (user + system), which another process's load does not advance: the
+budgets of the rungs, so that a verdict does not depend on how busy the machine is."""
 
 
 @contextmanager
 def deadline(seconds: float):
-    """Raise :class:`OutOfTime` once ``seconds`` have passed inside the block (main thread only;
-    no limit elsewhere). Per-rung limits inside it stop at the deadline too."""
-    global _deadline_at
+    """Raise :class:`OutOfTime` once ``seconds`` of wall-clock time have passed inside the block
+    (main thread only; no limit elsewhere). This is the user's cap (``analyze --time-limit``); it
+    is independent of the rungs' CPU budgets, which keep counting inside it."""
     if not (0 < seconds < math.inf):
         raise ValueError(f"a deadline must be a positive number of seconds, got {seconds}")
-    outer = _deadline_at
-    end = time.monotonic() + seconds
-    _deadline_at = end if outer is None else min(outer, end)
-    try:
-        with _alarm(_deadline_at - time.monotonic(), OutOfTime, pause_gc=False):
-            yield
-    finally:
-        _deadline_at = outer
+    with _alarm(WALL_CLOCK, seconds, OutOfTime, pause_gc=False):
+        yield
 
 
 @contextmanager
-def _time_limit(seconds: float):
-    """Interrupt a runaway sympy call with SIGALRM (no limit outside the main thread); stops at
-    the overall :func:`deadline` if that comes first."""
-    if _deadline_at is None or seconds < _deadline_at - time.monotonic():
-        with _alarm(seconds, _Timeout):
-            yield
-    else:
-        with _alarm(_deadline_at - time.monotonic(), OutOfTime):
-            yield
-
-
-@contextmanager
-def _alarm(seconds: float, error: type[BaseException], pause_gc: bool = True):
-    """Raise ``error`` in the main thread after ``seconds`` (at least 1 ms).
+def _alarm(clock: _Clock, seconds: float, error: type[BaseException], pause_gc: bool = True):
+    """Raise ``error`` in the main thread after ``seconds`` (at least 1 ms) on ``clock``.
 
     The alarm re-fires every 50 ms after it expires, so an interrupt swallowed where Python
-    cannot raise (a ``__del__``) is repeated. ``pause_gc`` pauses garbage collection meanwhile so
-    that none lands in a gc callback (the per-rung limits, which last seconds; the overall
-    deadline leaves it running). On exit the enclosing alarm, if any, is re-armed with what it
-    had left.
+    cannot raise (a ``__del__``, a bare ``except``) is repeated, and a block that still returns
+    after its alarm fired raises ``error`` on exit: whatever it computed after an interrupt it
+    swallowed may be partial, and would depend on where the interrupt landed. ``pause_gc``
+    pauses garbage collection meanwhile so that none lands in a gc callback (the per-rung
+    limits, which last seconds; the overall deadline leaves it running). On exit the enclosing
+    alarm of the same clock, if any, is re-armed with what it had left.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    fired = False
 
     def _raise(signum, frame):
+        nonlocal fired
+        fired = True
         raise error
 
-    start = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, _raise)
-    enclosing, _ = signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), 0.05)
+    start = clock.now()
+    previous = signal.signal(clock.signal, _raise)
+    enclosing, _ = signal.setitimer(clock.timer, max(seconds, 1e-3), 0.05)
     collecting = gc.isenabled() and pause_gc
     if collecting:
         gc.disable()
     try:
         yield
+        if fired:
+            raise error
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(clock.timer, 0)
+        signal.signal(clock.signal, previous)
         if enclosing > 0:
-            left = max(enclosing - (time.monotonic() - start), 1e-3)
-            signal.setitimer(signal.ITIMER_REAL, left, 0.05)
+            left = max(enclosing - (clock.now() - start), 1e-3)
+            signal.setitimer(clock.timer, left, 0.05)
         if collecting:
             gc.enable()
 
 
 def time_limited(fn: Callable[[], object], seconds: float | None = None) -> object | None:
-    """Run a sympy computation; None if it raises or runs past ``seconds``
+    """Run a sympy computation; None if it raises or uses more than ``seconds`` of CPU time
     (default ``SYMBOLIC_SECONDS``)."""
     try:
-        with _time_limit(SYMBOLIC_SECONDS if seconds is None else seconds):
+        with _alarm(CPU_CLOCK, SYMBOLIC_SECONDS if seconds is None else seconds, _Timeout):
             return fn()
     except (_Timeout, NotImplementedError, TypeError, ValueError, RecursionError):
         return None
@@ -437,7 +440,7 @@ def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Pr
     derivatives deep), or the mirror image with ``expr(hi) >= 0`` and ``expr' <= 0``. The
     monotone rungs are what certify expressions that touch 0 at an endpoint. Derivatives are
     built only when needed and only while they stay below ``MAX_OPS`` operations; the whole
-    rung stops after ``CERTIFICATE_SECONDS``.
+    rung stops after ``CERTIFICATE_SECONDS`` of CPU time.
     """
     functions = _Derivatives(expr, var)
     window = _window(*domain)
@@ -445,11 +448,11 @@ def _interval_certificate(expr, var, domain, strict, statement, max_boxes) -> Pr
     boxes = [domain]
     undecided: list[tuple[float, float]] = []
     cleared = 0
-    give_up_at = time.monotonic() + CERTIFICATE_SECONDS
+    give_up_at = CPU_CLOCK.now() + CERTIFICATE_SECONDS
     if functions.get(0) is not None:
         with interval_precision(120):
             while boxes and cleared + len(boxes) + len(undecided) <= max_boxes:
-                if time.monotonic() > give_up_at:
+                if CPU_CLOCK.now() > give_up_at:
                     break
                 lo, hi = boxes.pop()
                 finite = math.isfinite(lo) and math.isfinite(hi)

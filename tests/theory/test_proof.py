@@ -1,3 +1,4 @@
+import contextlib
 import time
 
 import numpy as np
@@ -177,3 +178,27 @@ def test_a_deadline_must_be_positive_and_finite():
             proof_module.deadline(seconds),
         ):
             pass
+
+
+def test_rung_budgets_count_cpu_time_so_waiting_does_not_use_them_up():
+    """A sleep (the machine busy elsewhere, from this process's point of view) costs no CPU
+    time: under a wall-clock budget of 0.1 s it would have been given up."""
+    assert proof_module.time_limited(lambda: time.sleep(0.3) or "done", seconds=0.1) == "done"
+
+
+def test_a_runaway_rung_stops_after_its_cpu_budget():
+    start = time.process_time()
+    assert proof_module.time_limited(lambda: _busy(5), seconds=0.2) is None
+    assert 0.15 < time.process_time() - start < 1.0
+
+
+def test_a_result_computed_after_a_swallowed_interrupt_is_discarded():
+    """sympy's fallbacks catch exceptions and go on; what they return after the budget ran out
+    may be partial, so it counts as out of time."""
+
+    def swallowing():
+        with contextlib.suppress(BaseException):  # the swallowing fallback under test
+            _busy(0.5)
+        return "partial"
+
+    assert proof_module.time_limited(swallowing, seconds=0.1) is None
