@@ -59,9 +59,10 @@ def mutant_names(module: Path) -> list[str]:
     return sorted(json.loads(meta.read_text())["exit_code_by_key"])
 
 
-def judge(names: list[str], module: Path) -> dict[str, int | None]:
+def judge(names: list[str], module: Path, max_children: int | None) -> dict[str, int | None]:
     """Exit code of each named mutant, as mutmut records it after running the covering tests."""
-    done = _mutmut("run", *names)
+    children = [] if max_children is None else ["--max-children", str(max_children)]
+    done = _mutmut("run", *children, *names)
     if done.returncode != 0:
         raise SystemExit(f"mutmut run failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     codes = json.loads((ROOT / "mutants" / f"{module}.meta").read_text())["exit_code_by_key"]
@@ -74,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=300, help="mutants to judge (default 300)")
     parser.add_argument("--seed", type=int, default=20261207, help="seed of the sample")
     parser.add_argument("--equivalent", type=Path, default=None, help="JSON {mutant: why}")
+    parser.add_argument(
+        "--max-children",
+        type=int,
+        default=None,
+        help="mutmut workers (default: mutmut's, one a core)",
+    )
     args = parser.parse_args(argv)
     if args.module.parts[0] != "theory" or args.module.suffix != ".py":
         parser.error("the module must be a .py file under theory/")
@@ -83,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     names = mutant_names(args.module)
     rng = np.random.default_rng(np.random.SeedSequence(args.seed))
     sample = sorted(rng.choice(names, size=min(args.sample, len(names)), replace=False).tolist())
-    codes = judge(sample, args.module)
+    codes = judge(sample, args.module, args.max_children)
     equivalent = json.loads(args.equivalent.read_text()) if args.equivalent else {}
     killed = [n for n, c in codes.items() if c in KILLED]
     survived = [n for n, c in codes.items() if c in SURVIVED and n not in equivalent]

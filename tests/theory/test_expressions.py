@@ -161,3 +161,93 @@ def _trees():
 @given(_trees())
 def test_random_syntax_trees_parse_or_raise_expression_error(text):
     _check(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("z.real(1)", "attribute access is not allowed"),
+        ("(lambda: 1)()", "only named functions can be called"),
+        ("pi(1)", "'pi' is not a function"),
+        ("exp(x=1)", "keyword arguments are not allowed"),
+        ("log(z, 2, 3)", "log() takes 1 to 2 arguments, got 3"),
+        ("exp()", "exp() takes 1 argument, got 0"),
+        (
+            "open(z)",
+            f"unknown function 'open': allowed are {', '.join(sorted(expressions.FUNCTIONS))}",
+        ),
+        ("_ + z", "names starting with '_' are not allowed: '_'"),
+        ("u", "unknown name 'u': the variable is z; constants are pi, E"),
+        ("exp", "'exp' is a function: call it as exp(...)"),
+        ("~z", "operator '~' is not allowed"),
+        ("not z", "operator 'not' is not allowed"),
+        ("z ^ 2", "operator '^' is not allowed (use ** for powers)"),
+        ("z % 2", "operator '%' is not allowed"),
+        ("z // 2", "operator '//' is not allowed"),
+        ("z @ z", "operator '@' is not allowed"),
+        ("z & 1", "operator '&' is not allowed"),
+        ("z | 1", "operator '|' is not allowed"),
+        ("z << 1", "operator '<<' is not allowed"),
+        ("z >> 1", "operator '>>' is not allowed"),
+        ("[z]", "List expressions are not allowed"),
+        ("{z}", "Set expressions are not allowed"),
+        ("1/0 + z", "division by zero"),
+        ("0**(-1) + z", "division by zero"),
+        ("log(0) + z", "the expression is undefined or infinite (division by zero?)"),
+        ("sqrt(-1) * z", "the expression is not real (it contains the imaginary unit)"),
+        ("(-2)**z", "an exponent containing z needs a positive number as base"),
+        ("z**101", "exponent 101 exceeds 100 in magnitude"),
+        ("10000**76 + z", "a power of numbers exceeds 300 digits"),
+        ("1e13 * z", "number exceeds 1e+12 in magnitude"),
+        ("10000000000001 * z", "number exceeds 1e+12 in magnitude"),
+        ("'9' * z", "constant str is not allowed: only real numbers"),
+        ("3", "expression does not depend on z"),
+        ("   ", "expression is empty"),
+        ("z" + " " * 500, "expression is longer than 500 characters"),
+        # 149 unary minus signs and a number: exactly 300 syntax nodes, refused for depth
+        ("-" * 149 + "1", "expression nests deeper than 20 levels"),
+        ("-" * 149 + "z", "expression has more than 300 syntax nodes"),
+        ("exp(" * 20 + "z" + ")" * 20, "expression nests deeper than 20 levels"),
+        ("z" + " + z" * 20, "expression nests deeper than 20 levels"),
+        ("(z + " * 20 + "z" + ")" * 20, "expression nests deeper than 20 levels"),
+        ("-" * 20 + "z", "expression nests deeper than 20 levels"),
+    ],
+)
+def test_each_refusal_has_its_exact_message(text, message):
+    with pytest.raises(ExpressionError, match=f"^{re.escape(message)}$"):
+        parse(text)
+
+
+def test_a_non_text_input_is_refused_by_type():
+    with pytest.raises(ExpressionError, match=r"^an expression must be text, got int$"):
+        parse(3)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("exp(" * 19 + "z" + ")" * 19, Z),  # 20 levels deep: at the limit
+        ("z" + " + z" * 19, 20 * Z),  # the first z 20 levels deep (+ groups to the left)
+        ("(z + " * 19 + "z" + ")" * 19, 20 * Z),  # the last z 20 levels deep
+        ("-" * 19 + "z", -Z),
+        ("z" + " " * 499, Z),  # 500 characters: at the limit
+        ("1000000000000 * z", 10**12 * Z),
+        ("1e12 * z", 10**12 * Z),
+        ("z**100", Z**100),
+        ("z**(-1)", 1 / Z),
+        ("1000**100 * z", sp.Integer(10) ** 300 * Z),  # 300 digits: at the limit
+        ("(1 + 2) * z", 3 * Z),
+        ("-z + +z - z", -Z),
+        ("z * 3 / 2 - 1", 3 * Z / 2 - 1),
+        ("pi * E * z", sp.pi * sp.E * Z),
+        ("0.5**z", sp.Rational(1, 2) ** Z),
+        ("max(z, 0, -z)", sp.Max(Z, 0, -Z)),
+        ("log(z, 10)", sp.log(Z) / sp.log(10)),
+    ],
+)
+def test_inputs_at_the_limits_are_accepted(text, expected):
+    if text.startswith("exp("):
+        expected = Z
+        for _ in range(19):
+            expected = sp.exp(expected)
+    assert parse(text) == expected
