@@ -148,7 +148,7 @@ def _rows_comp_sum(result: CompSumAnalysis) -> list[tuple[str, str, str]]:
     if result.tau is not None:
         rows += [
             ("tau", f"{result.tau} ({result.name}), scale c = {result.scale}", ""),
-            ("T(t), n classes", str(result.transform), "reconstructed (h_consistency.md §3)"),
+            ("T(t), n classes", str(result.transform), "reconstructed [mao2023, main theorem]"),
             (
                 "T near 0",
                 (

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from paper_checks.bibliography import Reference
 from simulations.backend import Backend
 from simulations.sweeps import Cell, Executor, Store, Task, run_sweep
 from theory.proof import Proof, Status
@@ -48,6 +49,18 @@ class Provenance(enum.StrEnum):
     """Our own finding."""
 
 
+class Scope(enum.StrEnum):
+    """What a verdict covers, shown beside it so that a check on ten losses is never read as the
+    proof of a theorem about all of them."""
+
+    GENERAL = "general"
+    """A proof for every instance the statement quantifies over."""
+    INSTANCES = "instances"
+    """Finitely many instances or a grid, listed in the outcome's ``checked``."""
+    SAMPLE = "sample"
+    """A random sample, its size in ``checked`` and its power in the evidence."""
+
+
 class Method(enum.StrEnum):
     SYMBOLIC = "symbolic"
     NUMERIC = "numeric"
@@ -60,13 +73,24 @@ SCALES = ("quick", "full")
 @dataclass(frozen=True)
 class Context:
     """What a check receives: the scale, the backend, its own seed, and where its sweeps run:
-    the store of finished cells (none: nothing is cached) and the executor (none: serial)."""
+    the store of finished cells (none: nothing is cached) and the executor (none: serial).
+
+    Reading :attr:`seed` is recorded, so that the report can say whether a claim's numbers
+    depend on its seed (a symbolic check never reads it).
+    """
 
     scale: str
     backend: Backend
-    seed: np.random.SeedSequence
+    root_seed: np.random.SeedSequence
     store: Store | None = None
     executor: Executor | None = None
+    seed_reads: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    @property
+    def seed(self) -> np.random.SeedSequence:
+        """The claim's SeedSequence, every random quantity of the check descends from it."""
+        self.seed_reads.append("seed")
+        return self.root_seed
 
     def pick(self, quick: Any, full: Any) -> Any:
         """The quick-scale or the full-scale value of a knob."""
@@ -90,6 +114,9 @@ class Outcome:
     evidence: dict[str, Any]
     tolerance: dict[str, Any]
     data: dict[str, Any] = field(default_factory=dict)
+    checked: str = ""
+    """What the verdict covers, in one line: the instances or grid, or the sample size (required
+    unless the claim's scope is ``general``)."""
 
 
 def opposite(verdict: Verdict) -> Verdict:
@@ -152,7 +179,8 @@ class Claim:
     provenance: Provenance
     method: Method
     check: Callable[[Context], Outcome]
-    source: str
+    reference: Reference
+    scope: Scope
     controls: tuple[Control, ...] = ()
     """At least one; each must give ``opposite(expected)`` (see :class:`Control`)."""
     expected: Verdict = Verdict.VERIFIED
@@ -167,6 +195,8 @@ class Claim:
             raise ValueError(f"{self.id}: a known discrepancy needs an explanation")
         if not self.controls:
             raise ValueError(f"{self.id}: a claim needs at least one runtime control")
+        if self.provenance is Provenance.DERIVED and not self.reference.derived_by:
+            raise ValueError(f"{self.id}: a derived claim names the function that derives it")
         opposite(self.expected)
 
 
@@ -181,6 +211,8 @@ class Result:
     figures: list[str]
     controls: list[ControlResult] | None = None
     """None when the run skipped controls (``--no-controls``)."""
+    seed_used: bool = True
+    """Whether the check read its seed: if not, another ``--seed`` gives the same numbers."""
 
     @property
     def as_expected(self) -> bool:
@@ -194,7 +226,9 @@ class Result:
             "statement": c.statement,
             "provenance": str(c.provenance),
             "method": str(c.method),
-            "source": c.source,
+            "reference": c.reference.as_dict(),
+            "scope": str(c.scope),
+            "checked": o.checked,
             "verdict": str(o.verdict),
             "expected": str(c.expected),
             "as_expected": self.as_expected,
@@ -203,7 +237,8 @@ class Result:
             "evidence": jsonable(o.evidence),
             "tolerance": jsonable(o.tolerance),
             "duration_s": round(self.duration_s, 3),
-            "seed": self.seed,
+            "seed": self.seed if self.seed_used else None,
+            "seed_used": self.seed_used,
             "figures": self.figures,
             "controls": None if self.controls is None else [c.as_dict() for c in self.controls],
         }
@@ -269,7 +304,9 @@ def run_claim(
     not give the opposite of the claim's expected verdict.
     """
     start = time.perf_counter()
-    outcome = _checked(claim.check, context)
+    context.seed_reads.clear()
+    outcome = _with_scope(claim, _checked(claim.check, context))
+    seed_used = bool(context.seed_reads)
     ran = None
     if controls:
         ran = [run_control(claim, control, context) for control in claim.controls]
@@ -278,8 +315,20 @@ def run_claim(
     if claim.figure is not None and outcome.data and figure_dir is not None:
         figure_dir.mkdir(parents=True, exist_ok=True)
         figures = [str(p) for p in claim.figure(outcome.data, figure_dir / claim.id)]
-    seed = {"entropy": context.seed.entropy, "spawn_key": list(context.seed.spawn_key)}
-    return Result(claim, outcome, time.perf_counter() - start, seed, figures, ran)
+    seed = {"entropy": context.root_seed.entropy, "spawn_key": list(context.root_seed.spawn_key)}
+    return Result(claim, outcome, time.perf_counter() - start, seed, figures, ran, seed_used)
+
+
+def _with_scope(claim: Claim, outcome: Outcome) -> Outcome:
+    """``outcome``, or an ``error`` when a claim checked on instances or a sample does not say
+    which: a reader must be able to tell what the verdict covers."""
+    if claim.scope is Scope.GENERAL or outcome.checked or outcome.verdict is Verdict.ERROR:
+        return outcome
+    return replace(
+        outcome,
+        verdict=Verdict.ERROR,
+        summary=f"the check does not say which {claim.scope} it covered ({outcome.summary})",
+    )
 
 
 def select(registry: dict[str, Claim], selectors: Iterable[str]) -> list[Claim]:
@@ -353,8 +402,10 @@ def proof_outcome(
     *,
     evidence: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
+    checked: str = "",
 ) -> Outcome:
-    """Outcome of a conjunction of proofs, with the rung of each statement as evidence."""
+    """Outcome of a conjunction of proofs, with the rung of each statement as evidence
+    (``checked``: see :attr:`Outcome.checked`)."""
     verdict = verdict_of(proofs)
     counts = rungs(proofs)
     summary = f"{len(proofs)} statements: " + ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -367,4 +418,5 @@ def proof_outcome(
         {"rungs": counts, "statements": proofs, **(evidence or {})},
         EXACT,
         data or {},
+        checked,
     )

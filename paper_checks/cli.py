@@ -23,32 +23,81 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from paper_checks import analyze, report
 from paper_checks.claims import SCALES, Context, Result, claim_seed, run_claim, select
-from paper_checks.registry import REGISTRY
 from simulations import backend as backends
 from simulations import sweeps
-from theory.proof import OutOfTime, deadline
 
 DEFAULT_SEED = 20230723
 TIME_LIMIT = 120.0
 """Seconds ``analyze`` may run: sympy has no bound on its work, and an input within the parser's
 size limits can still keep it busy for hours."""
+PAPER_KEYS = (
+    "mao2023",
+    "awasthi2022",
+    "bartlett2006",
+    "dai2025",
+    "yeh2022",
+    "wang2021",
+    "zheng2023",
+    "ng2001",
+)
+"""The registry's paper keys, for ``--help`` without importing the papers (a test keeps the two
+equal)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other usage error of the command (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _number(kind: type, low: float, what: str, strict: bool = False):
+    """An argparse type: a finite ``kind`` at least ``low`` (above it when ``strict``)."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not math.isfinite(value) or value < low or (strict and value == low):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+
+    return parse
+
+
+_SEED = _number(int, 0, "a non-negative integer")
+_POSITIVE = _number(float, 0.0, "a positive number", strict=True)
+_CLASSES = _number(int, 2, "an integer of at least 2")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="losslab",
         description="Check published claims about surrogate and contrastive losses.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    listing = commands.add_parser("list", help="print the registered claims")
+    papers = ", ".join(PAPER_KEYS)
+    listing = commands.add_parser(
+        "list", help="print the registered claims", description=f"papers: {papers}"
+    )
+    listing.add_argument(
+        "selectors",
+        nargs="*",
+        metavar="ID_OR_PAPER",
+        help="claim ids or paper keys (default: all)",
+    )
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     for name, help_text, default_out in (
         ("check", "run checks and write a report", "losslab-report"),
         ("figures", "regenerate the figures of the checks that draw one", "losslab-figures"),
     ):
-        sub = commands.add_parser(name, help=help_text)
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=f"{help_text}; papers: {papers} (`losslab list` shows the claim ids)",
+        )
         sub.add_argument(
             "selectors",
             nargs="*",
@@ -67,7 +116,12 @@ def _parser() -> argparse.ArgumentParser:
             default=None,
             help=f"array backend (default: ${backends.ENV_VAR} or auto)",
         )
-        sub.add_argument("--seed", type=int, default=DEFAULT_SEED, help="root random seed")
+        sub.add_argument(
+            "--seed",
+            type=_SEED,
+            default=DEFAULT_SEED,
+            help=f"root random seed, a non-negative integer (default {DEFAULT_SEED})",
+        )
         sub.add_argument("--out", type=Path, default=Path(default_out), help="output folder")
         sub.add_argument(
             "--executor",
@@ -106,15 +160,20 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--comp-sum", action="store_true", help="EXPR is a comp-sum outer function Phi(u)"
     )
-    analyze.add_argument("--bound", type=float, default=None, help="score bound B of the class")
     analyze.add_argument(
-        "--classes", type=int, default=None, help="number of classes for --comp-sum (default 2)"
+        "--bound", type=_POSITIVE, default=None, help="score bound B of the class (positive)"
+    )
+    analyze.add_argument(
+        "--classes",
+        type=_CLASSES,
+        default=None,
+        help="number of classes for --comp-sum (default 2)",
     )
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
     analyze.add_argument("--plot", type=Path, default=None, metavar="PATH", help="write a PNG")
     analyze.add_argument(
         "--time-limit",
-        type=float,
+        type=_POSITIVE,
         default=TIME_LIMIT,
         metavar="SECONDS",
         help=f"give up on an analysis that runs longer (default {TIME_LIMIT:g})",
@@ -122,7 +181,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _list(as_json: bool) -> int:
+def _list(selectors: list[str], as_json: bool) -> int:
+    from paper_checks.registry import REGISTRY
+
+    try:
+        claims = select(REGISTRY, selectors)
+    except KeyError as error:
+        return _usage_error(error.args[0])
     rows = [
         {
             "id": c.id,
@@ -132,7 +197,7 @@ def _list(as_json: bool) -> int:
             "expected": str(c.expected),
             "statement": c.statement,
         }
-        for c in REGISTRY.values()
+        for c in claims
     ]
     if as_json:
         print(json.dumps(rows, indent=2))
@@ -169,11 +234,16 @@ def _run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a usage error argparse has already reported
+        return done.code
     if args.command == "list":
-        return _list(args.json)
+        return _list(args.selectors, args.json)
     if args.command == "analyze":
         return _analyze(args)
+    from paper_checks.registry import REGISTRY
+
     try:
         claims = select(REGISTRY, args.selectors)
         if args.command == "figures":
@@ -203,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args, argv, claims, backend, out: Path, store, executor) -> int:
+    from paper_checks import report
+
     start = time.perf_counter()
     if args.command == "figures":
         results = _run(args, claims, backend, out, store, executor)
@@ -252,14 +324,13 @@ _ANALYSIS_FAILURES = (
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    if not (0 < args.time_limit < math.inf):
-        return _usage_error("--time-limit must be a positive number of seconds")
-    if args.bound is not None and (args.comp_sum or not (0 < args.bound < math.inf)):
-        why = "applies to binary margin losses only" if args.comp_sum else "must be positive"
-        return _usage_error(f"--bound {why}")
-    if args.classes is not None and (not args.comp_sum or args.classes < 2):
-        why = "must be at least 2" if args.comp_sum else "applies to --comp-sum only"
-        return _usage_error(f"--classes {why}")
+    from paper_checks import analyze
+    from theory.proof import OutOfTime, deadline
+
+    if args.bound is not None and args.comp_sum:
+        return _usage_error("--bound applies to binary margin losses only")
+    if args.classes is not None and not args.comp_sum:
+        return _usage_error("--classes applies to --comp-sum only")
     if args.plot is not None and args.plot.suffix not in ("", ".png"):
         return _usage_error(f"--plot writes a PNG: {args.plot} does not end in .png")
     try:

@@ -1,4 +1,5 @@
-"""Estimator pins of the naive Bayes vs logistic regression papers (zheng2023, ng2001).
+"""Estimator pins of the naive Bayes vs logistic regression papers (zheng2023, ng2001), and the
+formulas of their estimators and Gaussian laws as the evidence states them.
 
 Before a learning curve is computed, the batched estimators are pinned to their references
 (:func:`simulations.sample_complexity.pin_estimators`): a claim whose pins fail is refuted
@@ -11,6 +12,8 @@ from __future__ import annotations
 import functools
 from dataclasses import asdict
 
+import numpy as np
+
 from paper_checks.claims import Context, Control, Outcome, Verdict
 from simulations import generative as fits
 from simulations import sample_complexity as sweep
@@ -20,6 +23,40 @@ from theory import generative as theory
 PIN_DRAWS = 3
 """Training sets each estimator pin fits (of n rows each, n the smallest dimension pinned)."""
 PINS_TOLERANCE = {"value": sweep.PIN_TOLERANCE, "why": sweep.PIN_TOLERANCE_WHY}
+ESTIMATORS = {
+    "naive_bayes": "argmax_k ln pi_k - sum_j (x_j - mu_kj)^2 / (2 sigma_j^2): class means mu_k, "
+    "pooled within-class variances sigma_j^2 (ddof 0, weighted by the priors) + "
+    f"{sweep.OFFICIAL_VAR_SMOOTHING:g}, priors pi_k = m_k/m (the official models/gaussnb.py)",
+    "logistic": "argmax_k (W x + b)_k minimising ||W||^2/2 + C sum_i -log softmax(W x_i + b)_(y_i), "
+    "b unpenalised; C = 1/2 for K = 2 and 1 for K > 2, scikit-learn's LogisticRegression(C = 1) "
+    "as the official code fits it",
+}
+"""The two estimators as formulas, for the evidence of every claim that fits them."""
+
+
+def law_text(law: theory.GaussianClasses) -> str:
+    """A Gaussian class law by its parameters: class means, shared covariance (variances, and
+    the range of the covariances off the diagonal), priors."""
+    off = law.covariance[~np.eye(law.n_features, dtype=bool)]
+    shape = "diagonal" if law.diagonal else f"covariances in [{off.min():.4g}, {off.max():.4g}]"
+    return (
+        f"K = {law.n_classes} Gaussian classes in n = {law.n_features} dimensions: means "
+        + "; ".join(f"class {k}: {_values(m)}" for k, m in enumerate(law.means))
+        + f"; shared covariance with variances {_values(np.diag(law.covariance))}, {shape}; "
+        f"priors {_values(law.priors)}"
+    )
+
+
+def _values(vector: np.ndarray) -> str:
+    """A vector by its distinct values and their counts ("2 x 10, 1 x 10"), or their range when
+    there are more than :data:`LISTED_VALUES`."""
+    values, counts = np.unique(np.round(vector, 12), return_counts=True)
+    if values.size > LISTED_VALUES:
+        return f"{vector.size} values in [{values[0]:.6g}, {values[-1]:.6g}]"
+    return ", ".join(f"{v:.6g} x {c}" for v, c in zip(values, counts))
+
+
+LISTED_VALUES = 4
 
 
 def penalty_one_percent_larger(x, labels, n_classes: int, C: float, **options):
@@ -60,6 +97,14 @@ def estimator_pins(
     return pins
 
 
+def pins_checked(pins: list[sweep.EstimatorPins]) -> str:
+    """What the pins covered, in one line."""
+    return "estimator pins on " + ", ".join(
+        f"{p.problems} draws of m = {p.size} (K = {p.classes}, n = {p.features}, C = {p.C:g})"
+        for p in pins
+    )
+
+
 def refuted_by_pins(pins: list[sweep.EstimatorPins]) -> Outcome | None:
     """REFUTED when an estimator misses its reference (no sweep is run: its curves would be
     those of another estimator), else None."""
@@ -68,8 +113,9 @@ def refuted_by_pins(pins: list[sweep.EstimatorPins]) -> Outcome | None:
     return Outcome(
         Verdict.REFUTED,
         f"an estimator is off its reference, no learning curve computed: {pins[-1].summary()}",
-        {"estimator_pins": [asdict(p) for p in pins]},
+        {"estimator_pins": [asdict(p) for p in pins], "estimators": ESTIMATORS},
         {"estimator_pins": PINS_TOLERANCE},
+        checked=pins_checked(pins) + "; no learning curve",
     )
 
 
@@ -81,7 +127,8 @@ def with_pins(outcome: Outcome, pins: list[sweep.EstimatorPins]) -> Outcome:
         outcome.verdict,
         f"{outcome.summary}; estimators pinned (naive Bayes {worst_nb:.0e}, logistic "
         f"{worst_lr:.0e} from their references)",
-        outcome.evidence | {"estimator_pins": [asdict(p) for p in pins]},
+        outcome.evidence | {"estimator_pins": [asdict(p) for p in pins], "estimators": ESTIMATORS},
         outcome.tolerance | {"estimator_pins": PINS_TOLERANCE},
         outcome.data,
+        f"{outcome.checked}; {pins_checked(pins)}",
     )

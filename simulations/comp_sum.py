@@ -2,10 +2,12 @@ r"""Monte Carlo and search experiments on the comp-sum H-consistency bound.
 
 * :func:`check_pointwise` draws conditional distributions p and score vectors in batches and
   tests the pointwise inequality :math:`\Delta\mathcal C_{0-1} \le \Gamma_\tau(\Delta\mathcal C_\tau)`
-  in its equivalent transform form (``h_consistency.md`` V6).
+  in its equivalent transform form :math:`\mathcal T_\tau(\Delta\mathcal C_{0-1}) \le
+  \Delta\mathcal C_\tau` ([mao2023, main theorem; reconstructed, body not read]).
 * :func:`tight_transform` searches for
   :math:`\inf\{\Delta\mathcal C_\tau : \Delta\mathcal C_{0-1} = t\}` to compare with
-  :math:`\mathcal T_\tau(t)` (V7-V9, V15).
+  :math:`\mathcal T_\tau(t)`: where it is tight, where it is loose, and how it depends on n
+  [OURS].
 
 Array code only: the namespace comes from a :class:`simulations.backend.Backend`. Each runs as
 a sweep task (:mod:`simulations.sweeps`), one cell per (τ, n): :func:`pointwise_task` on a

@@ -1,22 +1,24 @@
 r"""InfoNCE, DCL and DCLW over two views of N samples: per-anchor losses and their exact gradient.
 
-Setting (``shared/research/dcl.md`` §1.1, the SimCLR/NT-Xent form every peer uses): ``z`` has
+Setting ([yeh2022, project page Eq. 1-2], the SimCLR/NT-Xent form every peer uses): ``z`` has
 shape (2, N, d), view k of sample i is the row :math:`z_i^{(k)}`, and every one of the 2N rows is
 an anchor. Anchor (k, i) has the positive :math:`z_i^{(1-k)}` and the M = 2(N - 1) negatives
 :math:`z_j^{(l)}`, l ∈ {0, 1}, j ≠ i. Logits are :math:`s = \langle\cdot,\cdot\rangle/\tau`; the
 positive logit :math:`s_p(i) = \langle z_i^{(0)}, z_i^{(1)}\rangle/\tau` is the same for both
 directions. With :math:`\Lambda` the log-sum-exp over the M negatives of the anchor:
 
-* ``infonce``: :math:`-s_p + \log(e^{s_p} + e^{\Lambda})` (§1.1 Eq. 1);
-* ``dcl``: :math:`-s_p + \Lambda` (§2.1, the paper's Eq. 6);
+* ``infonce``: :math:`-s_p + \log(e^{s_p} + e^{\Lambda})` ([yeh2022, project page Eq. 1]);
+* ``dcl``: :math:`-s_p + \Lambda` ([yeh2022, Eq. (6)], as quoted in lightly PR #1826/#1827);
 * ``dclw``: :math:`-w_i s_p + \Lambda`, :math:`w_i = 2 - N\,\mathrm{softmax}_i(\langle z_i^{(0)},
-  z_i^{(1)}\rangle/\sigma)` (§2.3), one weight for both directions;
+  z_i^{(1)}\rangle/\sigma)` (:func:`theory.contrastive.dclw_weights`), one weight for both
+  directions;
 * ``dcl_split``: :math:`-s_p + \Lambda_{\rm same} + \Lambda_{\rm cross}`, the log-sum-exps over
   the N - 1 same-view and the N - 1 cross-view negatives taken separately: lightly's ``DCLLoss``
-  before v1.5.21 (§5), which is not the paper's loss.
+  before v1.5.21 (``lightly/loss/dcl_loss.py``), which is not the paper's loss.
 
-:math:`q_B = 1 - e^{-L_{\rm InfoNCE}}` is the NPC multiplier of §1.2 (Eq. 4). The gradient is the
-gradient of :math:`\sum_{k,i} a_{k,i} L_{k,i}` with respect to ``z`` as free vectors (by default
+:math:`q_B = 1 - e^{-L_{\rm InfoNCE}}` is the NPC multiplier of [yeh2022, project page Eq. 4]
+(:func:`theory.contrastive.prove_loss_gap`). The gradient is the gradient of
+:math:`\sum_{k,i} a_{k,i} L_{k,i}` with respect to ``z`` as free vectors (by default
 :math:`a = 1/(2N)`, the mean over the 2N anchors); :func:`project_gradient` pulls it back through
 the normalisation. For ``dclw``, ``detach_weight=True`` treats w as a constant (lightly) and
 ``detach_weight=False`` differentiates through the batch softmax (nidl, raminnakhli).
@@ -85,7 +87,8 @@ PEERS = {
         ("dcl", "dclw"),
     ),
 }
-"""Reported scalar of each peer library (``dcl.md`` §5): description and supported losses."""
+"""Reported scalar of each peer library (read in its loss file): description and supported
+losses."""
 
 
 @dataclass(frozen=True)

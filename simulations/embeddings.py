@@ -3,7 +3,8 @@ r"""Embedding laws and representation metrics for the contrastive-loss experimen
 * :func:`paired_views`: N instance centres uniform on the sphere S^{d-1}, two views per instance
   drawn around the centre (a projected-Gaussian, vMF-style law) with a chosen mean positive
   cosine. Used for the distribution of the NPC multiplier q_B against N, d and τ.
-* :class:`LatentClassModel`: the toy data model of ``shared/research/dcl.md`` §6 claim 11 —
+* :class:`LatentClassModel`: our toy data model [OURS] for the small-batch claims of
+  [yeh2022, abstract] —
   K latent classes, content h = μ_c + 0.6 ε in ``content`` dimensions, nuisance dimensions
   resampled per view (sd 1.5), both views adding noise of sd 0.15 to h, mixed by a random
   orthogonal matrix. A linear encoder learns "the right thing" when its rows lie in the content
@@ -12,7 +13,7 @@ r"""Embedding laws and representation metrics for the contrastive-loss experimen
   (mean ‖z⁽¹⁾ − z⁽²⁾‖^α over positive pairs), :func:`uniformity`
   (log of the mean over distinct pairs i < j of exp(−t‖z_i − z_j‖²)); Wang & Liu's (2021)
   :func:`tolerance` as the mean cosine over distinct *same-class* pairs (the conditional mean,
-  the only reading consistent with their reported values, note §4.4); and
+  the only reading consistent with the values of [wang2021, Table 1], our reading [OURS]); and
   :func:`uniformity_bound`, the Jensen bound on the sample uniformity.
 """
 
@@ -160,7 +161,7 @@ def uniformity_bound(z: Any, xp: Any, t: float = 2.0) -> Any:
     r"""Jensen: −uniformity ≤ 2t (1 − (n‖z̄‖² − 1)/(n − 1)) ≤ 2t n/(n − 1) for unit rows.
 
     The mean squared distance over distinct pairs is 2 − 2(n‖z̄‖² − 1)/(n − 1), and
-    log E e^{−tD} ≥ −t E D (note §6 claim 14 [ours]).
+    log E e^{−tD} ≥ −t E D (Jensen, [ours]).
     """
     _check_rows(z, xp)
     _check_positive("t", t)

@@ -2,7 +2,8 @@ r"""EnsLoss: random calibrated loss-derivatives and the doubly stochastic SGD th
 
 Source: Ben Dai, *EnsLoss: Stochastic Calibrated Loss Ensembles for Preventing Overfitting in
 Classification*, ICML 2025 (``dai2025``); the generator follows the official code
-``statmlben/ensLoss`` as described in ``shared/research/ensloss.md`` §2.2 (read in full there):
+``statmlben/ensLoss`` (HEAD ``fd37682``, read in full: ``losses.py::ensLoss.forward`` and
+``train.py::Trainer.train``) [dai2025, official code]:
 
 1. margins :math:`s_i = y_i f(x_i)` of a batch of B;
 2. :math:`v_j = -\mathrm{BC}^{-1}_\lambda(z_j)`, :math:`z_j \sim N(0, 1)`, with the inverse
@@ -60,7 +61,8 @@ d3532dc. Every commit before 5589e90 also appended a zero-margin anchor to each 
 draws, the anchor's value dropped); losslab implements the anchor-free structure of 5589e90
 for every tail, so ``log_squared`` and ``none`` are those commits' tail rules on the later
 structure, not their exact code: with the same draws the anchor moves values by up to 0.06
-(B = 128) and 0.39 (B = 1), an effect that vanishes like 1/B (``ensloss.md`` §2.3b)."""
+(B = 128) and 0.39 (B = 1), an effect that vanishes like 1/B (our cross-check against a numpy
+port of each commit [OURS])."""
 LOSSES = ("ensloss", "ensloss_expected", "bce", "hinge", "exponential")
 """``ensloss_expected`` is the shape-without-noise ablation (:func:`expected_draws`)."""
 EXPONENTIAL_CLIP = 10.0
@@ -133,7 +135,9 @@ def population_gaps(
 
 def population_derivative(u: Any, lam: float = 0.0) -> np.ndarray:
     r"""The B → ∞ limit of the generated derivative at rank quantile u (before the tail):
-    :math:`-\min\{1, \mathrm{BC}^{-1}_\lambda(\Phi^{-1}(1-u))\}` (``ensloss.md`` §2.2 [ours])."""
+    :math:`-\min\{1, \mathrm{BC}^{-1}_\lambda(\Phi^{-1}(1-u))\}` ([ours]:
+    :math:`\mathrm{BC}^{-1}_\lambda` is increasing, so the u-quantile of the sorted :math:`v_j`
+    is minus its value at the (1 - u)-quantile of z, and the clamp at -1 gives the min)."""
     u = np.asarray(u, dtype=float)
     if np.any((u <= 0) | (u >= 1)):
         raise ValueError("rank quantiles must lie in (0, 1)")
@@ -375,8 +379,8 @@ DEPARTURES = {
     "lambda": "fixed per run (0 in every reported benchmark); Trainer's redraw of lambda every "
     "`period` epochs (train.py L49-50, used only by main_bc.py) is not reproduced",
 }
-"""Where :func:`train` departs from the official ``train.py``/``losses.py`` (``ensloss.md``
-§2.3b), as the training claims report it."""
+"""Where :func:`train` departs from the official ``train.py``/``losses.py`` (found by our
+cross-check against that code [OURS]), as the training claims report it."""
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@ r"""Naive Bayes and multinomial logistic regression fitted to thousands of Gauss
 
 Sources: Zheng, Wu, Bao, Cao, Li, Zhu, *Revisiting Discriminative vs. Generative Classifiers:
 Theory and Implications*, ICML 2023 (``zheng2023``), and Ng & Jordan, *On Discriminative vs.
-Generative Classifiers*, NIPS 2001 (``ng2001``), as summarised in
-``shared/research/nb_vs_lr.md`` (§2.2 the NB model, §8 the batched solver). The laws (the paper
-design, its fixed-separation variant, the block-correlated misspecified design) live in
-:mod:`theory.generative`.
+Generative Classifiers*, NIPS 2001 (``ng2001``): the naive Bayes model is
+[zheng2023, official code ``models/gaussnb.py``] [V]; the batched solver is ours [OURS]. The
+laws (the paper design, its fixed-separation variant, the block-correlated misspecified design)
+live in :mod:`theory.generative`.
 
 **Data.** B independent problems are drawn at once as a padded tensor ``x`` of shape
 (B, m_max, n) with labels (B, m_max). Rows are i.i.d.: :math:`y \sim \pi`,
@@ -379,7 +379,7 @@ def scikit_learn_C(C: float, n_present: int) -> float:
     log-odds vector w, b with penalty :math:`\tfrac12\|w\|^2`. The two-class multinomial optimum
     has :math:`W_1 = -W_0` (the penalty splits the difference evenly), so :math:`w = 2W_1` and
     :math:`\tfrac12(\|W_0\|^2 + \|W_1\|^2) = \tfrac14\|w\|^2`: the multinomial objective at
-    C is half the binary one at 2C (``nb_vs_lr.md`` §7 claim 13).
+    C is half the binary one at 2C (our derivation [OURS]).
     """
     _check_penalty(C)
     if check_parameter("n_present", n_present, integer=True) < 2:

@@ -1,9 +1,11 @@
 r"""Comp-sum losses on a restricted hypothesis set: linear scores on a Gaussian mixture.
 
-Used for ``h_consistency.md`` V13 (the bound with minimizability gaps at training iterates) and
-V14 (the gap is non-increasing in τ for deterministic labels). Conditional probabilities of the
-mixture are exact, so every risk is an average of exact conditional risks over a sample of X
-(no label noise in the estimates).
+Used to check the bound with minimizability gaps at training iterates [mao2023, main theorem;
+reconstructed, body not read] and that the gap is non-increasing in τ for deterministic labels
+[mao2023, minimizability gaps; reconstructed, our proof [OURS]: each
+:math:`\Phi^\tau(u_h) - \Phi^\tau(u_0) = \int_{u_0}^{u_h}(1+v)^{-\tau}dv` decreases in τ].
+Conditional probabilities of the mixture are exact, so every risk is an average of exact
+conditional risks over a sample of X (no label noise in the estimates).
 
 Hypotheses: :math:`h(x, y) = w_y \cdot x + b_y` with :math:`\|w_y\| \le W` and either free
 biases (the set is then symmetric and complete, the assumption of the comp-sum theorem) or
@@ -322,7 +324,9 @@ def box_floor(x: Any, tau: float, *, weight_bound: float, bias_bound: float, n_c
 
     :math:`\mathcal C^*_\tau(\mathcal H, x) = \Phi^\tau((n-1)e^{-2\Lambda(x)})`,
     :math:`\Lambda(x) = W\|x\| + B` (correct class at +Λ, the others at -Λ).
-    Provenance: [REC✓ form; OURS derivation] ``h_consistency.md`` §4.
+    Provenance: [REC✓ form] [mao2023, minimizability gaps; reconstructed, body not read];
+    [OURS] derivation: :math:`\Phi^\tau` is increasing and
+    :math:`u = \sum_{y' \ne y} e^{h(x,y') - h(x,y)} \ge (n-1)e^{-2\Lambda(x)}`.
     ``x`` finite (m, d), τ >= 0, ``weight_bound`` finite >= 0, ``bias_bound`` >= 0 (inf: free
     biases, floor 0), an integer ``n_classes`` >= 2.
     """

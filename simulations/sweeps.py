@@ -42,9 +42,9 @@ import logging
 import multiprocessing
 import os
 import re
+import secrets
 import socket
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -261,22 +261,29 @@ class Store:
             os.close(directory)
 
     def _write(self, path: Path, data: bytes) -> None:
-        owner = f".{path.name}.{_host()}.{os.getpid()}."
-        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=owner, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data)
 
     def _discard(self, key: str, why: str) -> None:
         log.warning("sweep store %s: discarding cell %s: %s", self.root, key, why)
         for path in self.paths(key)[::-1]:
             path.unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, flushed to disk and
+    renamed over ``path``: a reader sees the old file or the whole new one. The file gets the
+    permissions of a plain ``open`` (0o666 less the user's umask), not a temporary file's 0o600."""
+    temporary = path.with_name(f".{path.name}.{_host()}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _host() -> str:

@@ -1,21 +1,40 @@
 """The README stays true: its claim table matches the registry and its code runs."""
 
+import json
 import re
 from pathlib import Path
 
+from paper_checks import report
 from paper_checks.registry import REGISTRY
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_claim_table_lists_every_claim_with_its_expected_verdict():
-    rows = re.findall(r"^\| `([\w.]+)` \| (\w+) \| (\w+) \| \**(\w+)\** \|", README, re.MULTILINE)
-    table = {
-        claim_id: (provenance, method, expected) for claim_id, provenance, method, expected in rows
-    }
-    assert set(table) == set(REGISTRY)
+ROOT = Path(__file__).parents[1]
+QUICK_REPORT = "reports/quick/report.json"
+
+
+def test_the_generated_parts_are_rendered_from_the_committed_report():
+    """The claim table and every number in it come from the committed quick-scale report
+    (``python -m paper_checks.report reports/quick/report.json README.md`` renders them)."""
+    document = json.loads((ROOT / QUICK_REPORT).read_text(encoding="utf-8"))
+    assert report.update_readme(README, document, QUICK_REPORT) == README
+
+
+def test_the_committed_report_is_of_the_registry_as_it_is():
+    """Every registered claim, with its current statement, source, scope and expected verdict,
+    all as expected, with every control run."""
+    document = json.loads((ROOT / QUICK_REPORT).read_text(encoding="utf-8"))
+    assert document["all_as_expected"] and document["controls"] == "run"
+    assert document["scale"] == "quick"
+    reported = {c["id"]: c for c in document["claims"]}
+    assert list(reported) == list(REGISTRY)
     for claim_id, claim in REGISTRY.items():
-        assert table[claim_id] == (str(claim.provenance), str(claim.method), str(claim.expected))
+        row = reported[claim_id]
+        assert row["statement"] == claim.statement, claim_id
+        assert row["reference"] == claim.reference.as_dict(), claim_id
+        assert (row["scope"], row["expected"]) == (str(claim.scope), str(claim.expected)), claim_id
+        assert (row["provenance"], row["method"]) == (str(claim.provenance), str(claim.method))
 
 
 def test_the_python_example_runs(capsys):
@@ -25,6 +44,7 @@ def test_the_python_example_runs(capsys):
 
 
 def test_the_figures_it_shows_exist():
-    root = Path(__file__).parents[1]
-    for path in re.findall(r"\]\((figures/img/[\w.]+\.png)\)", README):
-        assert (root / path).exists(), path
+    shown = re.findall(r"\]\((reports/quick/figures/[\w.]+\.png)\)", README)
+    assert shown
+    for path in shown:
+        assert (ROOT / path).exists(), path

@@ -1,7 +1,8 @@
 r"""The theory of one loss, as reported by ``losslab analyze`` (pure math, no I/O).
 
-**Binary margin loss** φ(z), :func:`analyze_margin_loss`. Sources and definitions as in
-``shared/research/h_consistency.md`` §6 and ``shared/research/ensloss.md`` §1:
+**Binary margin loss** φ(z), :func:`analyze_margin_loss`. Sources and definitions:
+[bartlett2006, ψ-transform; re-derived, [OURS]], [awasthi2022, bounded-score transforms;
+reconstructed, [REC✓]] and [dai2025, official code; the derivative conditions [OURS]]:
 
 * convexity, differentiability at 0, the one-sided slopes φ'(0±), boundedness below and
   classification-calibration come from :func:`theory.calibration.check_cc` (Bartlett, Jordan,
@@ -16,8 +17,9 @@ r"""The theory of one loss, as reported by ``losslab analyze`` (pure math, no I/
   (:func:`theory.binary.bounded_transform`) and its inverse;
 * the EnsLoss conditions on the derivative g = φ' (:func:`theory.calibration.check_derivative`).
 
-**Comp-sum outer function** Φ(u), :func:`analyze_comp_sum` (Mao, Mohri, Zhong, ICML 2023,
-reconstructed in ``h_consistency.md`` §2-§3). Φ is matched against the family
+**Comp-sum outer function** Φ(u), :func:`analyze_comp_sum` ([mao2023, comp-sum losses and main
+theorem; reconstructed, body not read], as in :mod:`theory.comp_sum`). Φ is matched against the
+family
 :math:`c\,\Phi^\tau` (c > 0 rescales the loss, hence :math:`\mathcal T` by c): from
 :math:`(\Phi^\tau)'(u) = (1+u)^{-\tau}`, c = Φ'(0) and :math:`\tau = -\log_2(\Phi'(1)/c)`, and
 the identity :math:`\Phi = c\,\Phi^\tau` must be *proved*. A member gets the transform of
@@ -588,15 +590,15 @@ def analyze_comp_sum(outer: sp.Expr, n_classes: int = 2) -> CompSumAnalysis:
     transform = scale * comp_sum.transform_branch(branch, tau)
     if tau_value < 2:
         coefficient = scale * comp_sum.quadratic_coefficient(tau_value)
-        growth_ = Growth(2.0, str(coefficient), "square-root", "series coefficient c_tau (§3)")
+        growth_ = Growth(2.0, str(coefficient), "square-root", "series coefficient c_tau of T_tau")
     else:
         coefficient = transform / T
-        growth_ = Growth(1.0, str(sp.simplify(coefficient)), "linear", "T_tau is linear (§3)")
+        growth_ = Growth(1.0, str(sp.simplify(coefficient)), "linear", "T_tau is linear in t")
     return CompSumAnalysis(
         outer, zero, rising, concave, bounded, member, tau, scale,
         comp_sum.family_name(tau_value), n_classes, transform, growth_,
         _comp_sum_gamma(scale, tau_value, n_classes), margin,
-        "the transform is reconstructed (h_consistency.md §3, [REC✓]); n is the number of classes",
+        "the transform is reconstructed [mao2023, main theorem] [REC✓]; n is the number of classes",
     )  # fmt: skip
 
 

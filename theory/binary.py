@@ -2,8 +2,10 @@ r"""Binary margin losses: the BJM ψ-transform and the bounded-class transform.
 
 Sources: P. Bartlett, M. Jordan, J. McAuliffe, *Convexity, Classification, and Risk Bounds*,
 JASA 2006 (``bartlett2006``), and P. Awasthi, A. Mao, M. Mohri, Y. Zhong, *H-Consistency Bounds
-for Surrogate Loss Minimizers*, ICML 2022 (``awasthi2022``); definitions as in
-``shared/research/h_consistency.md`` §6 (re-derived there [OURS]; the ICML 2022 table is [REC✓]).
+for Surrogate Loss Minimizers*, ICML 2022 (``awasthi2022``). BJM's definitions below are
+re-derived [OURS] (only the abstract of [bartlett2006] was read); the bounded-score transform is
+[awasthi2022, bounded-score transforms; reconstructed, body not read] [REC✓], cross-checked by
+the interval enclosures below.
 
 With :math:`\eta = (1+\theta)/2` and :math:`C_\theta(\alpha) = \tfrac{1+\theta}{2}\phi(\alpha) +
 \tfrac{1-\theta}{2}\phi(-\alpha)`, for a score range :math:`|\alpha| \le B`:

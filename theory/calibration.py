@@ -3,8 +3,8 @@ r"""Convexity and classification-calibration of margin losses, in loss and in de
 Background: Bartlett, Jordan, McAuliffe (2006): a convex margin loss φ is
 classification-calibrated (CC) iff it is differentiable at 0 with :math:`\phi'(0) < 0`; EnsLoss
 (Dai, ICML 2025, ``dai2025``) asks in addition that φ be bounded below and states the three
-conditions on the loss-derivative :math:`g = \phi'` (``shared/research/ensloss.md`` §1.3, [ours]
-in the note):
+conditions on the loss-derivative :math:`g = \phi'` ([dai2025, official code
+``fig/ensLoss_CC.png``]; the exact forms below are our derivation [OURS]):
 
 * φ convex  ⇔  g non-decreasing (no downward jump);
 * CC        ⇔  g continuous at 0 with g(0) < 0;
@@ -30,6 +30,7 @@ from theory.proof import (
     Proof,
     Status,
     piecewise_branches,
+    prove_identity,
     prove_nonnegative,
     time_limited,
     weakest,
@@ -324,7 +325,7 @@ def _tail_integral(
         toward_bad = (
             bool((product < 0) == (bad == -sp.oo))
             if upper.is_infinite
-            else bool((product > 0) == (bad == sp.oo))
+            else bool((product < 0) == (bad == sp.oo))
         )
         status = Status.REFUTED if toward_bad else Status.PROVED
         return Proof(
@@ -464,3 +465,149 @@ def mixture(losses: list[sp.Expr], weights: list[float | sp.Expr]) -> sp.Expr:
     if len(weights) != len(losses) or any(w <= 0 for w in weights) or sum(weights) != 1:
         raise ValueError("weights must be positive, one per loss, and sum to 1")
     return sum(w * binary.margin_loss(phi) for w, phi in zip(weights, losses, strict=True))
+
+
+_SIGNS = {
+    "<": ("is_negative", "is_nonnegative"),
+    "<=": ("is_nonpositive", "is_positive"),
+    ">": ("is_positive", "is_nonpositive"),
+    ">=": ("is_nonnegative", "is_negative"),
+}
+"""Relation to 0 -> (the property that proves it, the property that refutes it)."""
+
+
+def _sign(statement: str, expr: sp.Expr, relation: str) -> Proof:
+    """Decide ``expr <relation> 0`` from sympy's assumptions on its symbols alone (as is, expanded,
+    and factored over a common denominator). No sample points: a sign that holds on only part of
+    a symbol's range (φ'(0) ≤ 0 includes 0) stays inconclusive."""
+    holds, fails = _SIGNS[relation]
+    for form in (expr, sp.expand(expr), sp.factor(sp.together(expr))):
+        if getattr(form, holds) is True:
+            return Proof(statement, Status.PROVED, "sympy assumptions", f"{form} {relation} 0")
+        if getattr(form, fails) is True:
+            return Proof(statement, Status.REFUTED, "sympy assumptions", f"{form}: wrong sign")
+    return Proof(statement, Status.INCONCLUSIVE, "sympy's assumptions do not decide it", str(expr))
+
+
+def convex_criterion_proof(*, strict: bool = True) -> list[Proof]:
+    r"""BJM's criterion, proved for an arbitrary convex margin loss φ: φ is classification-
+    calibrated iff it is differentiable at 0 with φ'(0) < 0.
+
+    Source: Bartlett, Jordan & McAuliffe 2006, Theorem 2 (the convex case) [REC✓: stated from
+    the abstract's standard result, proof re-derived]. With
+    :math:`C_\eta(a) = \eta\phi(a) + (1-\eta)\phi(-a)`, :math:`H(\eta) = \inf_a C_\eta(a)` and
+    :math:`H^-(\eta) = \inf_{a(2\eta-1) \le 0} C_\eta(a)`, φ is calibrated when
+    :math:`H^-(\eta) > H(\eta)` for every η ≠ 1/2. :math:`C_\eta` is convex (φ(a) and φ(-a)
+    with weights η, 1 - η ≥ 0). Two facts of convex functions f carry the argument: the
+    *supporting-line property*, f(a) ≥ f(0) + a g for every subgradient g at 0 (g = f'(0) where
+    f is differentiable), and the subdifferential at 0 being [f'(0-), f'(0+)], with 0 in it
+    exactly when 0 minimises f.
+
+    1. For φ differentiable at 0, :math:`C_\eta'(0) = (2\eta - 1)\phi'(0)` (φ a sympy Function).
+    2. *If*: φ'(0) < 0 and η = 1/2 ± e (e > 0) give :math:`\pm C_\eta'(0) < 0`. Every a with
+       a(2η - 1) ≤ 0 is m/(2η - 1) with m ≤ 0, so :math:`a C_\eta'(0) = m\phi'(0) \ge 0` and, by
+       the supporting line, :math:`C_\eta(a) \ge C_\eta(0) + a C_\eta'(0) \ge C_\eta(0)`:
+       :math:`H^-(\eta) = C_\eta(0)`. The step h = ±t (t > 0) has :math:`h C_\eta'(0) < 0`, so
+       by the definition of the derivative :math:`C_\eta(h) < C_\eta(0)` for small t:
+       :math:`H(\eta) < H^-(\eta)`.
+    3. *Only if*, φ not differentiable at 0: its one-sided slopes are l < r (convexity). The
+       difference quotient of :math:`C_\eta` splits into those of φ(a) and φ(-a), so its
+       one-sided derivatives at 0 are ηl - (1 - η)r and ηr - (1 - η)l. With s = l + r and
+       w = r - l > 0, η = 1/2 + w/(4(w + |s|)) lies in (1/2, 1) and puts 0 between them (cases
+       s ≥ 0 and s < 0, so that no Abs remains): 0 minimises :math:`C_\eta` and satisfies
+       a(2η - 1) ≤ 0, so :math:`H^-(\eta) = H(\eta)` at this η ≠ 1/2.
+    4. *Only if*, φ differentiable with φ'(0) ≥ 0: at η = 1/2 + e every a > 0 (the sign of
+       2η - 1) has :math:`a C_\eta'(0) \ge 0`, so :math:`C_\eta(a) \ge C_\eta(0) \ge H^-(\eta)`
+       by the supporting line, and :math:`H(\eta) = H^-(\eta)`: 0 or a point of the wrong sign
+       minimises.
+
+    Each inequality is a sign statement decided by sympy's assumptions on positive, negative or
+    nonpositive symbols (:func:`_sign`). ``strict=False`` (a control) assumes only φ'(0) ≤ 0 in
+    step 2: the signs of :math:`C_\eta'(0)` and of the descent step are then undecided, as they
+    must be (φ = a² has φ'(0) = 0 and is not calibrated).
+    """
+    a, eta = sp.Symbol("a", real=True), sp.Symbol("eta", real=True)
+    h = sp.Symbol("h", real=True, nonzero=True)
+    phi = sp.Function("phi")
+
+    def risk(x: sp.Expr) -> sp.Expr:
+        return eta * phi(x) + (1 - eta) * phi(-x)
+
+    slope_at_zero = sp.diff(risk(a), a).subs(a, 0)
+    proofs = [
+        prove_identity(
+            slope_at_zero,
+            (2 * eta - 1) * sp.Derivative(phi(a), a).subs(a, 0),
+            statement="d/da C_eta(a) at a = 0 == (2 eta - 1) phi'(0), phi differentiable at 0",
+        ),
+        prove_identity(
+            (risk(h) - risk(0)) / h,
+            eta * (phi(h) - phi(0)) / h - (1 - eta) * (phi(-h) - phi(0)) / (-h),
+            statement="(C_eta(h) - C_eta(0))/h == eta (phi(h) - phi(0))/h - (1 - eta) "
+            "(phi(-h) - phi(0))/(-h), so C_eta'(0+) = eta r - (1 - eta) l and "
+            "C_eta'(0-) = eta l - (1 - eta) r for phi's one-sided slopes l, r at 0",
+        ),
+    ]
+
+    def slope_given(value: sp.Expr, eta_value: sp.Expr) -> sp.Expr:
+        """C_η'(0) with φ'(0) = ``value`` and η = ``eta_value``."""
+        derivative = slope_at_zero.replace(lambda x: isinstance(x, sp.Subs), lambda x: value)
+        return derivative.subs(eta, eta_value)
+
+    e, t = sp.Symbol("e", positive=True), sp.Symbol("t", positive=True)
+    m = sp.Symbol("m", nonpositive=True)
+    assumed = {"negative": True} if strict else {"nonpositive": True}
+    calibrating = sp.Symbol("phi'(0)", real=True, **assumed)
+    below = "<" if strict else "<="
+    for sign, side, opposite, step in ((1, ">", "<", "+t"), (-1, "<", ">", "-t")):
+        eta_value = sp.Rational(1, 2) + sign * e
+        slope = slope_given(calibrating, eta_value)
+        case = f"if, phi'(0) {below} 0, eta {side} 1/2"
+        proofs += [
+            _sign(f"{case}: C_eta'(0) {opposite} 0", slope, opposite),
+            _sign(
+                f"{case}: a C_eta'(0) >= 0 for every a = m/(2 eta - 1), m <= 0, so C_eta(a) >= "
+                "C_eta(0) + a C_eta'(0) >= C_eta(0) (supporting line): H^-(eta) = C_eta(0)",
+                m / (2 * eta_value - 1) * slope,
+                ">=",
+            ),
+            _sign(
+                f"{case}: h C_eta'(0) < 0 at h = {step}, t > 0, so C_eta(h) < C_eta(0) for small "
+                "t (definition of the derivative): H(eta) < H^-(eta)",
+                sign * t * slope,
+                "<",
+            ),
+        ]
+    w = sp.Symbol("w", positive=True)
+    for s in (sp.Symbol("s", nonnegative=True), sp.Symbol("s", negative=True)):
+        left, right = (s - w) / 2, (s + w) / 2
+        eta_value = sp.Rational(1, 2) + w / (4 * (w + (s if s.is_nonnegative else -s)))
+        case = (
+            f"only if, phi not differentiable at 0 (slopes l < r), l + r "
+            f"{'>=' if s.is_nonnegative else '<'} 0, eta = 1/2 + (r - l)/(4(r - l + |l + r|))"
+        )
+        proofs += [
+            _sign(f"{case}: eta > 1/2", eta_value - sp.Rational(1, 2), ">"),
+            _sign(f"{case}: eta < 1", 1 - eta_value, ">"),
+            _sign(
+                f"{case}: C_eta'(0-) = eta l - (1 - eta) r <= 0",
+                eta_value * left - (1 - eta_value) * right,
+                "<=",
+            ),
+            _sign(
+                f"{case}: C_eta'(0+) = eta r - (1 - eta) l >= 0, so 0 minimises C_eta: "
+                "H^-(eta) = H(eta)",
+                eta_value * right - (1 - eta_value) * left,
+                ">=",
+            ),
+        ]
+    slope = slope_given(sp.Symbol("phi'(0)", nonnegative=True), sp.Rational(1, 2) + e)
+    proofs.append(
+        _sign(
+            "only if, phi'(0) >= 0, eta > 1/2: a C_eta'(0) >= 0 for every a = t > 0, so "
+            "C_eta(a) >= C_eta(0) >= H^-(eta) (supporting line): H(eta) = H^-(eta)",
+            t * slope,
+            ">=",
+        )
+    )
+    return proofs

@@ -2,9 +2,11 @@ r"""Comp-sum losses and their H-consistency transforms.
 
 Source: A. Mao, M. Mohri, Y. Zhong, *Cross-Entropy Loss Functions: Theoretical Analysis and
 Applications*, ICML 2023 (``mao2023``). The paper body was not available to the project: the
-formulas below are the reconstruction of ``shared/research/h_consistency.md`` §2-§4, tagged
-[REC✓] there (reconstructed, then checked independently), and are labelled ``reconstructed``
-wherever a claim uses them. Our own derivations are marked [OURS].
+family and the transforms below are our reconstruction of its definitions and main theorem
+[mao2023, comp-sum losses and main theorem; reconstructed, body not read], tagged [REC✓]
+(reconstructed, then checked independently here: :func:`numeric_tight_transform` brute-forces
+the tight transform), and are labelled ``reconstructed`` wherever a claim uses them. Our own
+derivations are marked [OURS].
 
 The family, for :math:`\tau \ge 0` and :math:`u = \sum_{y' \ne y} e^{h(x,y') - h(x,y)}`:
 
@@ -142,7 +144,8 @@ def transform_branch(
         \frac{t}{(\tau-1) n^{\tau-1}} & \tau \ge 2\ (\text{linear})
         \end{cases}
 
-    Provenance: [REC✓] in ``h_consistency.md`` §3 (reconstructed; the paper body was not read).
+    Provenance: [REC✓] [mao2023, main theorem; reconstructed, body not read], checked against
+    :func:`numeric_tight_transform`.
     """
     tau, n = _exact(tau), sp.sympify(n_classes)
     if branch == "below_logistic":
@@ -166,7 +169,7 @@ def quadratic_coefficient(tau: float, n_classes: int | sp.Expr = N) -> sp.Expr:
 
     :math:`c_\tau = 2^{1-\tau}/(2(2-\tau))` for τ < 1, 1/2 at τ = 1,
     :math:`1/(2(2-\tau) n^{\tau-1})` for τ in (1, 2); undefined for τ ≥ 2 (T is linear).
-    Provenance: [OURS] series expansion recorded in ``h_consistency.md`` §3.
+    Provenance: [OURS] the series of :func:`transform_expr` at t = 0.
     """
     tau = check_parameter("tau", tau)
     if tau >= 2:
@@ -364,7 +367,8 @@ def conditional_risk_min(p: Any, tau: float) -> Any:
     For τ < 2 the optimal softmax is :math:`s^* \propto p^a`, :math:`a = 1/(2-\tau)`, giving
     :math:`(\|p\|_a - 1)/(1-\tau)` (τ ≠ 1) and the entropy :math:`-\sum_y p_y\log p_y` (τ = 1);
     for τ ≥ 2 the loss is concave in s and the infimum (not attained) is
-    :math:`(1 - \max_y p_y)/(\tau-1)`. Provenance: [OURS] ``h_consistency.md`` §4.
+    :math:`(1 - \max_y p_y)/(\tau-1)`. Provenance: [OURS] (Lagrange on the simplex:
+    :math:`p_y\Psi_\tau'(s_y) = -p_y s_y^{\tau-2}` is the same for every y).
     """
     tau = check_parameter("tau", tau)
     xp, p = as_float_array(p)
@@ -601,8 +605,8 @@ def reference_tight_transform(
     tau: float, n_classes: int, t: float, *, rng: np.random.Generator
 ) -> float:
     """The tight transform at t, independently of a batched search and of :class:`Transform`:
-    :math:`\\mathcal T_\tau(t)` at 30 digits for τ ≤ 1 (tight, ``h_consistency.md`` V7), the
-    two-class formula at τ = 3/2 (the infimum for every n, §3.1 [OURS]), else
+    :math:`\\mathcal T_\tau(t)` at 30 digits for τ ≤ 1 (tight: the brute-force infimum matches
+    it for every n [OURS]), the two-class formula at τ = 3/2 (the infimum for every n [OURS]), else
     :func:`numeric_tight_transform`."""
     if tau <= 1 or tau == 1.5:
         expr = transform_expr(tau, n_classes if tau <= 1 else 2)

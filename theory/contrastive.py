@@ -3,10 +3,11 @@ r"""InfoNCE, decoupled contrastive learning (DCL, DCLW) and the Wang-Liu identit
 Sources:
 
 * Yeh, Hong, Hsu, Liu, Chen, LeCun, *Decoupled Contrastive Learning*, ECCV 2022, arXiv 2110.06848
-  (``yeh2022``). Only the project page (Eq. 1-4, Proposition 1) and quotes of the PDF were
-  available; ``shared/research/dcl.md`` §1-§2 records what was read.
+  (``yeh2022``). Only the abstract, the project page (https://danielchyeh.github.io/DCL/:
+  Eq. 1-4, Proposition 1) and quotes of the PDF in lightly PRs #1302, #1826 and #1827 were
+  available; the paper body was not read.
 * Wang & Liu, *Understanding the Behaviour of Contrastive Loss*, CVPR 2021, arXiv 2012.09740
-  (``wang2021``), read in full (``dcl.md`` §4).
+  (``wang2021``), read in full (without the supplement).
 
 One anchor with positive cosine :math:`c_p` and m negative cosines :math:`c_1, \dots, c_m`, at
 temperature τ > 0 (logits are :math:`c/\tau`), :math:`E = e^{c_p/\tau}`,
@@ -25,8 +26,9 @@ Every ``prove_*`` returns :class:`theory.proof.Proof` objects with the rung that
 (proved symbolically, certified numerically, refuted, inconclusive), never a bare bool. Each
 docstring gives the formula, where it comes from and a provenance tag, also collected in
 :data:`PROVENANCE`: ``paper`` (confirmed in a source: the project page's Eq. 1-4 or the full
-Wang-Liu text), ``reconstructed`` (taken from the note without the paper body, "not verified"
-there) and ``derived`` ([ours] in the note, or our own step here).
+Wang-Liu text), ``reconstructed`` (a quote or a peer implementation, the paper body not read:
+not verified) and ``derived`` (our derivation [OURS], carried out or checked by the function
+itself).
 
 Identities go through :func:`theory.proof.prove_identity` after a sound rewrite (``expand_log``
 without ``force``: every logarithm here has an argument that sympy knows to be positive). Before
@@ -124,7 +126,7 @@ def infonce_loss(c_p: sp.Expr, negatives: Sequence[sp.Expr], tau: sp.Expr = TAU)
 def dcl_loss(c_p: sp.Expr, negatives: Sequence[sp.Expr], tau: sp.Expr = TAU) -> sp.Expr:
     r"""Decoupled contrastive loss for one anchor: :math:`-c_p/\tau + \log U`.
 
-    Eq. (6) of the DCL paper, as quoted in lightly PR #1826/#1827 (``dcl.md`` §2.1).
+    [yeh2022, Eq. (6)], as quoted in lightly PR #1826/#1827.
     Provenance: reconstructed (the equation is quoted, the paper body was not read).
     """
     return -c_p / tau + sp.log(sum(_exps(negatives, tau)))
@@ -143,7 +145,8 @@ def two_lse_dcl_loss(c_p: sp.Expr, negatives: Sequence[sp.Expr], tau: sp.Expr = 
     r"""Negative control: lightly's DCL before v1.5.21, two separate log-sum-exps.
 
     :math:`-c_p/\tau + \mathrm{LSE}(a) + \mathrm{LSE}(b)` with the negatives split in halves a
-    (same view) and b (cross view) (``dcl.md`` §5). Not the paper's loss; needs m >= 2.
+    (same view) and b (cross view) (lightly ``lightly/loss/dcl_loss.py``).
+    Not the paper's loss; needs m >= 2.
     """
     if len(negatives) < 2:
         raise ValueError("the two-log-sum-exp variant needs at least two negatives")
@@ -214,7 +217,8 @@ def infonce_high_temperature(
 
 
 def dcl_high_temperature(c_p: sp.Expr, negatives: Sequence[sp.Expr], tau: sp.Expr = TAU) -> sp.Expr:
-    r""":math:`-c_p/\tau + \log m + \frac{1}{m\tau}\sum_j c_j` (``dcl.md`` §4.3, [ours]).
+    r""":math:`-c_p/\tau + \log m + \frac{1}{m\tau}\sum_j c_j` (the first-order cumulant
+    expansion of :math:`\log U`, as in :func:`prove_high_temperature_expansions`, [ours]).
 
     Provenance: derived.
     """
@@ -236,9 +240,10 @@ def dclw_weights(
 ) -> list[sp.Expr]:
     r"""The DCLW weights :math:`w_i = 2 - N\,\mathrm{softmax}_i(c_{p,i}/\sigma)`.
 
-    ``dcl.md`` §2.3 (nidl, lightly ``negative_mises_fisher_weights``, raminnakhli after commit
-    afdb447). ``scale`` replaces the factor N: ``scale=1`` is raminnakhli's pre-afdb447 bug, a
-    negative control. Provenance: reconstructed (the DCLW equation is not verified in the PDF).
+    As in the peer code (nidl ``DCLWLoss``, lightly ``negative_mises_fisher_weights``,
+    raminnakhli ``DCLW`` after commit afdb447). ``scale`` replaces the factor N: ``scale=1`` is
+    raminnakhli's pre-afdb447 bug, a negative control. Provenance: reconstructed (the DCLW
+    equation is not verified in the PDF).
     """
     n = len(positives)
     factor = sp.Integer(n) if scale is None else sp.sympify(scale)
@@ -250,15 +255,16 @@ def dclw_weights(
 def infonce_minimum(n: int | sp.Expr, tau: sp.Expr = TAU) -> sp.Expr:
     r"""The per-anchor InfoNCE at the aligned regular simplex,
     :math:`L^*_{\rm InfoNCE} = -\frac1\tau + \log\big(e^{1/\tau} + 2(N-1)e^{-1/((N-1)\tau)}\big)`
-    (``dcl.md`` §6 claim 9, [ours]; N instances × 2 equal views, instance cosines -1/(N-1))."""
+    ([ours], checked by :func:`prove_simplex_minimum_values`; N instances × 2 equal views,
+    instance cosines -1/(N-1))."""
     n = sp.sympify(n)
     return -1 / tau + sp.log(sp.exp(1 / tau) + 2 * (n - 1) * sp.exp(-1 / ((n - 1) * tau)))
 
 
 def dcl_minimum(n: int | sp.Expr, tau: sp.Expr = TAU) -> sp.Expr:
     r"""The per-anchor DCL at the aligned regular simplex,
-    :math:`L^*_{DC} = -\frac1\tau - \frac{1}{(N-1)\tau} + \log(2N-2)` (``dcl.md`` §6 claim 9,
-    [ours])."""
+    :math:`L^*_{DC} = -\frac1\tau - \frac{1}{(N-1)\tau} + \log(2N-2)` ([ours], checked by
+    :func:`prove_simplex_minimum_values`)."""
     n = sp.sympify(n)
     return -1 / tau - 1 / ((n - 1) * tau) + sp.log(2 * n - 2)
 
@@ -500,7 +506,9 @@ def prove_gradient_factorisation(
     r""":math:`\nabla_c L_{\rm InfoNCE} - q_B\,\nabla_c L_{DC} = 0`, all m + 1 partials
     (c = (c_p, c_1, ..., c_m)).
 
-    ``dcl.md`` §1.4 item 3 ([ours]); by the chain rule it holds for any parametrisation of the
+    Our derivation [ours]: :math:`\partial L/\partial c_p = -q_B/\tau` against
+    :math:`-1/\tau`, and :math:`\partial L/\partial c_j = e^{c_j/\tau}/(\tau(E + U))
+    = q_B\,e^{c_j/\tau}/(\tau U)`; by the chain rule it holds for any parametrisation of the
     cosines. With ``decoupled=coupled_dcl_loss`` (the positive kept in the denominator) and
     either multiplier the check must be refuted. Provenance: derived.
     """
@@ -524,7 +532,8 @@ def prove_gradient_factorisation(
 def prove_loss_gap(m: int, *, decoupled: Loss = dcl_loss) -> list[Proof]:
     r""":math:`L_{\rm InfoNCE} - L_{DC} + \log q_B = 0` and :math:`q_B = 1 - e^{-L_{\rm InfoNCE}}`.
 
-    ``dcl.md`` §1.4 items 1-2 ([ours]). Hence :math:`L_{DC} \le L_{\rm InfoNCE}`: the gap
+    Our derivation [ours]: :math:`L_{\rm InfoNCE} - L_{DC} = \log((E + U)/U) = -\log q_B`.
+    Hence :math:`L_{DC} \le L_{\rm InfoNCE}`: the gap
     :math:`-\log q_B` is positive (also proved here, from :math:`0 < q_B < 1`).
     Provenance: derived.
     """
@@ -549,8 +558,8 @@ def prove_npc_multiplier_range(m: int, *, multiplier: Loss = npc_multiplier) -> 
     r""":math:`0 < q_B < 1`, :math:`\partial q_B/\partial c_p < 0` and
     :math:`\partial q_B/\partial c_j > 0`.
 
-    The range is stated on the project page (``dcl.md`` §1.3); the signs are the "easy
-    positive / easy negative" bullets made exact (§6 claim 6). ``multiplier`` other than
+    The range is stated on the project page [yeh2022, project page, Proposition 1]; the signs
+    are its "easy positive / easy negative" bullets made exact [ours]. ``multiplier`` other than
     :func:`npc_multiplier` is a negative control. Provenance: paper.
     """
     negatives = negative_cosines(m)
@@ -569,7 +578,8 @@ def prove_decoupled_gradient(m: int, *, loss: Loss = dcl_loss) -> list[Proof]:
     :math:`\partial L_{DC}/\partial c_p = -1/\tau`,
     :math:`\partial L_{DC}/\partial c_j = e^{c_j/\tau}/(\tau U)`.
 
-    ``dcl.md`` §2.2. Refuted for :func:`coupled_dcl_loss` (the c_p partial carries q_B) and for
+    [yeh2022, Proposition 2; reconstructed from the abstract and the project page]. Refuted for
+    :func:`coupled_dcl_loss` (the c_p partial carries q_B) and for
     :func:`two_lse_dcl_loss` (each negative is normalised within its half).
     Provenance: reconstructed (the proposition's wording is not verified).
     """
@@ -652,7 +662,7 @@ def prove_wang_liu_gradients(m: int, *, loss: Loss = infonce_loss) -> list[Proof
     r"""Wang-Liu Eq. (4)-(5) in the similarity s (here the cosine c):
 
     * :math:`\partial L/\partial s_{ii} = -\frac1\tau\sum_{k\ne i}P_{ik}` (paper) and
-      :math:`= -q_B/\tau` (``dcl.md`` §1.4 item 4, [ours]);
+      :math:`= -q_B/\tau` (since :math:`\sum_{k\ne i}P_{ik} = 1 - P_{ii} = q_B`, [ours]);
     * :math:`\partial L/\partial s_{ij} = P_{ij}/\tau` (paper), with signs < 0 and > 0;
     * :math:`\sum_j |\partial L/\partial s_{ij}| = |\partial L/\partial s_{ii}|` (paper).
 
@@ -691,7 +701,7 @@ def prove_entropy_temperature(m: int, *, exponent: int = 3) -> list[Proof]:
     therefore :math:`dH/d\tau \ge 0`.
 
     Wang-Liu state that H(r) decreases strictly as τ decreases (proof in their supplement); the
-    identity is ``dcl.md`` §4.2 [ours]. The sign is proved from the Lagrange form
+    identity is our derivation [ours]. The sign is proved from the Lagrange form
     :math:`\mathrm{Var}_r(c) = \sum_{j<k} r_j r_k (c_j - c_k)^2` (an identity because
     :math:`\sum r = 1`), which sympy's assumptions see as nonnegative. ``exponent`` other than 3
     is a negative control. Provenance: derived (monotonicity: paper).
@@ -760,7 +770,7 @@ def _squeeze(
 
 def prove_low_temperature_limits(m: int) -> list[Proof]:
     r"""τ → 0+: :math:`\tau L_{\rm InfoNCE} \to \max(c_{\max} - c_p, 0)` (Wang-Liu Eq. 6, paper)
-    and :math:`\tau L_{DC} \to c_{\max} - c_p` (no hinge; ``dcl.md`` §4.3, [ours]).
+    and :math:`\tau L_{DC} \to c_{\max} - c_p` (no hinge; our derivation [ours]).
 
     General symbolic cosines, by cases; L is symmetric in the negatives, so the hardest one is
     c_1 without loss of generality. With M the largest cosine and gaps b >= 0:
@@ -849,7 +859,7 @@ def prove_high_temperature_expansions(m: int) -> list[Proof]:
     * InfoNCE (Wang-Liu Eq. 7, N = m + 1 logits, paper):
       :math:`L = -\frac{m}{(m+1)\tau}c_p + \frac{1}{(m+1)\tau}\sum_j c_j + \log(m+1)
       + \frac{\mathrm{Var}(c_p, c_1..c_m)}{2\tau^2} + o(\tau^{-2})`;
-    * DCL (``dcl.md`` §4.3, [ours]): :math:`L_{DC} = -c_p/\tau + \log m +
+    * DCL (our derivation [ours]): :math:`L_{DC} = -c_p/\tau + \log m +
       \frac{1}{m\tau}\sum_j c_j + \frac{\mathrm{Var}(c_1..c_m)}{2\tau^2} + o(\tau^{-2})`,
 
     with Var the uniform (population) variance: log of a mean of exponentials has the cumulant
@@ -880,7 +890,7 @@ def prove_high_temperature_expansions(m: int) -> list[Proof]:
 def prove_dclw_weight_properties(n: int, *, scale: sp.Expr | None = None) -> list[Proof]:
     r"""For :math:`w_i = 2 - N\,\mathrm{softmax}_i(c_{p,i}/\sigma)` over N positive cosines:
     mean exactly 1, :math:`w_i < 2`, :math:`w_i \to 1` as σ → ∞, and
-    :math:`\partial w_i/\partial c_{p,i} < 0` (``dcl.md`` §2.3, [ours]). Each of the last three
+    :math:`\partial w_i/\partial c_{p,i} < 0` ([ours]). Each of the last three
     is a conjunction over i = 1..N. ``scale=1`` (the pre-afdb447 bug) must refute the mean and
     the limit. Provenance: derived.
     """
@@ -909,7 +919,7 @@ def prove_dclw_weight_properties(n: int, *, scale: sp.Expr | None = None) -> lis
 HALF = sp.Rational(1, 2)
 """σ = 1/2, the default of lightly, nidl and raminnakhli."""
 SPREAD_64 = tuple(sp.Rational(-63 + 2 * k, 63) for k in range(64))
-"""64 cosines evenly spread on [-1, 1] (the note's example, ``dcl.md`` §2.3)."""
+"""64 cosines evenly spread on [-1, 1] (our example of a negative DCLW weight)."""
 
 
 def _interval_weight(cosines: Sequence[sp.Rational], sigma: sp.Rational, index: int, scale):
@@ -935,7 +945,7 @@ def prove_dclw_negative_weight(
 ) -> Proof:
     r"""An exact witness that a DCLW weight can be negative: :math:`w_{\rm index} < 0` at the given
     rational cosines and σ (default: 64 cosines spread on [-1, 1], σ = 1/2, the largest cosine;
-    ``dcl.md`` §2.3, [ours]).
+    [ours]).
 
     Rungs: sympy's sign of the exact value agreeing with a rigorous 120-bit interval enclosure
     (proved); the enclosure alone (certified); an enclosure above 0 refutes. Provenance: derived.
@@ -973,7 +983,7 @@ def prove_simplex_minimum_values(
     dcl_value: Callable = dcl_minimum,
 ) -> list[Proof]:
     r"""The per-anchor losses at the aligned regular simplex equal :func:`infonce_minimum` and
-    :func:`dcl_minimum` (``dcl.md`` §6 claim 9, [ours]).
+    :func:`dcl_minimum` ([ours]).
 
     (a) Symbolic N: positive cosine 1 and 2(N - 1) negatives at cosine -1/(N - 1), the sum
     built as a sympy ``Sum`` and evaluated. (b) Each N in ``n_values``: the explicit vectors of

@@ -1,12 +1,13 @@
 r"""A naive reference for the batched contrastive kernel: per-anchor InfoNCE, DCL, DCLW and q_B of
 a two-view batch and the gradients of their means, by a plain loop at 30 digits.
 
-The batch is the SimCLR/NT-Xent setting of ``shared/research/dcl.md`` §1.1: ``z[k][i]`` is view k
+The batch is the SimCLR/NT-Xent setting of [yeh2022, project page Eq. 1-2]: ``z[k][i]`` is view k
 of sample i; anchor (k, i) has the positive cosine :math:`c_p = \langle z_i^{(0)},
 z_i^{(1)}\rangle` and the 2(N − 1) negative cosines :math:`\langle z_i^{(k)}, z_j^{(l)}\rangle`,
 j ≠ i, l ∈ {0, 1}. The losses are the closed forms of :mod:`theory.contrastive` (InfoNCE Eq. 1,
 DCL Eq. 6, q_B Eq. 4) and :math:`L_{DCLW} = L_{DC} + (1 - w_i) c_p/\tau` with
-:math:`w = 2 - N\,\mathrm{softmax}(c_p/\sigma)` (§2.3). Cosines are plain dot products: z is
+:math:`w = 2 - N\,\mathrm{softmax}(c_p/\sigma)` (:func:`theory.contrastive.dclw_weights`).
+Cosines are plain dot products: z is
 taken as free vectors, as the kernel's gradient is. The gradient is a central difference of the
 loop, not a derivation, so it shares nothing with the kernel's hand-derived gradient.
 """
@@ -51,10 +52,11 @@ def _weight_forms(n: int):
 
 
 def loop_values(z: list, tau, sigma, fixed_weights=None) -> dict[str, list[list]]:
-    """Per anchor (k, i), by a plain loop over the definition (``dcl.md`` §1.1): the positive
-    cosine <z_i^(k), z_i^(1−k)> and the 2(N − 1) negative cosines <z_i^(k), z_j^(l)>, j ≠ i, put
-    into the closed forms; L_DCLW = L_DCL + (1 − w_i) c_p/τ with the w of this batch (``dclw``)
-    and with ``fixed_weights`` held constant (``dclw detached``, if given). Lists [k][i]."""
+    """Per anchor (k, i), by a plain loop over the definition [yeh2022, project page Eq. 1-2]:
+    the positive cosine <z_i^(k), z_i^(1−k)> and the 2(N − 1) negative cosines
+    <z_i^(k), z_j^(l)>, j ≠ i, put into the closed forms; L_DCLW = L_DCL + (1 − w_i) c_p/τ with
+    the w of this batch (``dclw``) and with ``fixed_weights`` held constant (``dclw detached``,
+    if given). Lists [k][i]."""
     n = len(z[0])
 
     def dot(a, b):

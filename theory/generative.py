@@ -9,10 +9,9 @@ Sources:
 * Ng & Jordan, *On Discriminative vs. Generative Classifiers*, NIPS 2001 (``ng2001``): abstract
   and introduction read, the theorems reconstructed.
 
-``shared/research/nb_vs_lr.md`` records what was read; its tags are kept here and collected in
-:data:`PROVENANCE`: ``paper`` ([V], read in the abstract or the official code),
-``reconstructed`` ([R], not verified in a paper body) and ``derived`` ([D], the note's own
-derivations or ours).
+Each public function's tag is collected in :data:`PROVENANCE`: ``paper`` ([V], read in the
+abstract or the official code), ``reconstructed`` ([R], not verified in a paper body) and
+``derived`` ([D], our derivation [OURS], carried out or checked by the function itself).
 
 The naive Bayes of the paper's code has class means :math:`\mu_k`, one pooled variance
 :math:`\sigma_j^2` per feature shared by all classes, and priors :math:`\pi_k`; its score is
@@ -202,7 +201,7 @@ def naive_bayes_scores(model: SymbolicNaiveBayes) -> list[sp.Expr]:
     r"""The score of ``GaussianNB.predict`` in the official code,
     :math:`s_k(x) = \log\pi_k - \sum_j (x_j - \mu_{kj})^2/(2\sigma_j^2)` (pooled model only:
     it drops the class-independent :math:`-\tfrac12\sum_j\log(2\pi\sigma_j^2)`).
-    Provenance: paper (``models/gaussnb.py``; ``nb_vs_lr.md`` §2.2).
+    Provenance: paper [zheng2023, official code ``models/gaussnb.py``] [V].
     """
     _require_pooled(model)
     x, mu, var = model.features, model.means, model.variances
@@ -215,8 +214,8 @@ def naive_bayes_scores(model: SymbolicNaiveBayes) -> list[sp.Expr]:
 
 def affine_parameters(model: SymbolicNaiveBayes) -> tuple[list[sp.Matrix], list[sp.Expr]]:
     r"""The affine scores :math:`w_k = D^{-1}\mu_k` and
-    :math:`b_k = \log\pi_k - \tfrac12\mu_k^\top D^{-1}\mu_k` (pooled model, ``nb_vs_lr.md``
-    §2.2). Provenance: derived.
+    :math:`b_k = \log\pi_k - \tfrac12\mu_k^\top D^{-1}\mu_k` (pooled model: expand the square
+    in :func:`naive_bayes_scores`). Provenance: derived [OURS].
     """
     _require_pooled(model)
     mu, var = model.means, model.variances
@@ -256,7 +255,7 @@ def prove_affine_log_odds(model: SymbolicNaiveBayes) -> Proof:
     With pooled variances each entry is 0 (proved); with per-class variances the diagonal entry
     :math:`1/\sigma_{lj}^2 - 1/\sigma_{kj}^2` is not, and the statement is *refuted* (a nonzero
     value at a sample point): scikit-learn's ``GaussianNB`` has quadratic boundaries.
-    ``nb_vs_lr.md`` §7 claim 1. Provenance: derived.
+    Provenance: derived [OURS].
     """
     joint = class_log_joint(model)
     x = model.features
@@ -277,8 +276,8 @@ def prove_affine_log_odds(model: SymbolicNaiveBayes) -> Proof:
 
 def prove_affine_scores(model: SymbolicNaiveBayes) -> list[Proof]:
     r""":math:`s_k(x) = w_k^\top x + b_k + c(x)` with :func:`affine_parameters` and the
-    class-independent :math:`c(x) = -\sum_j x_j^2/(2\sigma_j^2)`, one proof per class
-    (``nb_vs_lr.md`` §2.2). Provenance: derived.
+    class-independent :math:`c(x) = -\sum_j x_j^2/(2\sigma_j^2)`, one proof per class.
+    Provenance: derived [OURS].
     """
     x, var = model.features, model.variances
     common = -sum(x[j] ** 2 / (2 * var[0, j]) for j in range(model.n_features))
@@ -302,7 +301,8 @@ def prove_softmax_posterior(model: SymbolicNaiveBayes) -> list[Proof]:
         \sigma_j^2)} = \frac{e^{w_k^\top x + b_k}}{\sum_l e^{w_l^\top x + b_l}},
 
     one proof per class, the densities written out with their normalising constants
-    (``nb_vs_lr.md`` §2.2: the multinomial-logistic form). Provenance: derived.
+    (the multinomial-logistic form: the class-free factors cancel in the ratio). Provenance:
+    derived [OURS].
     """
     _require_pooled(model)
     x, mu, var = model.features, model.means, model.variances
@@ -329,8 +329,8 @@ def prove_pairwise_boundary(model: SymbolicNaiveBayes) -> list[Proof]:
         (\mu_k - \mu_l)^\top D^{-1} x = \tfrac12(\mu_k^\top D^{-1}\mu_k - \mu_l^\top D^{-1}\mu_l)
         - \log(\pi_k/\pi_l),
 
-    proved as the identity :math:`s_k - s_l = \text{lhs} - \text{rhs}` for every pair k < l
-    (``nb_vs_lr.md`` §2.2). Provenance: derived.
+    proved as the identity :math:`s_k - s_l = \text{lhs} - \text{rhs}` for every pair k < l.
+    Provenance: derived [OURS].
     """
     _require_pooled(model)
     scores = naive_bayes_scores(model)
@@ -354,7 +354,7 @@ def prove_pairwise_boundary(model: SymbolicNaiveBayes) -> list[Proof]:
 def prove_binary_logit(n_features: int) -> Proof:
     r"""K = 2: :math:`s_1 - s_0 = w^\top x + b` with :math:`w = D^{-1}(\mu_1 - \mu_0)` and
     :math:`b = -\tfrac12(\mu_1 + \mu_0)^\top D^{-1}(\mu_1 - \mu_0) + \log(\pi_1/\pi_0)`
-    (``nb_vs_lr.md`` §2.2). Provenance: derived.
+    (:func:`affine_parameters` at K = 2). Provenance: derived [OURS].
     """
     model = symbolic_naive_bayes(2, n_features)
     s0, s1 = naive_bayes_scores(model)
@@ -459,7 +459,8 @@ def prove_assumption_identities(n_features: int) -> list[Proof]:
 
     Expectations are exact: :math:`x_j = \mu_{0j} + \sigma_j z_j` and the moments of the
     standard normals :math:`z_j` monomial by monomial. The definitions of β, α are the code's
-    (``utils/vis.py``, [V]); the closed forms are ``nb_vs_lr.md`` §2.3 [D]. Provenance: derived.
+    [zheng2023, official code ``utils/vis.py``] [V]; the closed forms are our derivation, carried
+    out here [OURS]. Provenance: derived.
     """
     setting = _assumption_setting(n_features)
     n, sigmas, means = setting.n, setting.sigmas, setting.means
@@ -487,7 +488,8 @@ def prove_alpha_twice_beta(
     r""":math:`\alpha_{0,1,k} = 2\beta_{0,1,k}`, i.e.
     :math:`\mathrm{Var}_k[\ell_0 - \ell_1] = 2|E_k[\ell_0 - \ell_1]|`, for x | y = k.
 
-    Proved for k ∈ {0, 1} under the well-specified model (``nb_vs_lr.md`` §2.3). Refuted
+    Proved for k ∈ {0, 1} under the well-specified model (the closed forms of
+    :func:`prove_assumption_identities`). Refuted
     (negative controls and diagnostics) when ``correlated`` (every two features correlated by
     ρ, NB's diagonal model misspecified) and for the third class k = 2 even when well-specified:
     the code's diagnostic averages over *all* pairs k1 ≠ k2 for each k, and only pairs that
@@ -514,8 +516,8 @@ def prove_misspecified_gap(n_features: int) -> Proof:
         \alpha - 2\beta = \frac{\rho}{n}\Big[\Big(\sum_j \frac{d_j}{\sigma_j}\Big)^2
         - \sum_j \frac{d_j^2}{\sigma_j^2}\Big], \qquad d = \mu_0 - \mu_1,
 
-    nonzero whenever ρ > 0 and two standardised mean gaps are nonzero: the diagnostic of
-    ``nb_vs_lr.md`` §7 claim 3. Provenance: derived.
+    nonzero whenever ρ > 0 and two standardised mean gaps are nonzero, so α ≠ 2β diagnoses the
+    misspecification [OURS]. Provenance: derived.
     """
     setting = _assumption_setting(n_features, correlated=True)
     mean, variance = setting.gap_moments(0)
@@ -667,7 +669,7 @@ def fixed_separation_design(
 
     In the paper design the squared distance between :math:`c_a\mathbf 1` and
     :math:`c_b\mathbf 1` is :math:`(c_a - c_b)^2 S` with :math:`S = \sum_j \sigma_j^{-2}
-    \approx n/2`, so the problem gets easier as n grows (``nb_vs_lr.md`` §4.2). Here every mean
+    \approx n/2`, so the problem gets easier as n grows. Here every mean
     is multiplied by :math:`\Delta / (d_{\min}\sqrt S)` (:math:`d_{\min}` the smallest centre
     gap, Δ = ``separation``): the Bayes error stays fixed (:math:`\Phi(-\Delta/2)` for K = 2)
     while the dimension grows. Provenance: derived (our variant of the paper's design).
@@ -691,14 +693,15 @@ def block_correlated_design(
     max_shift: float = 0.5,
     rng,
 ) -> GaussianClasses:
-    r"""A misspecified design (``nb_vs_lr.md`` §4.4): naive Bayes' independence assumption fails.
+    r"""A misspecified design of ours [OURS]: naive Bayes' independence assumption fails.
 
     Unit variances; features in consecutive blocks of ``block`` with correlation ρ =
     ``correlation`` inside a block and 0 across; class k has mean :math:`k\,d` with
     :math:`d_j \sim U(0, \text{max\_shift})` drawn once from ``rng`` (a Generator or
     SeedSequence); priors 1/K. The Bayes rule uses :math:`\Sigma^{-1}\Delta\mu`, naive Bayes'
     limit :math:`D^{-1}\Delta\mu`, so naive Bayes' asymptotic error exceeds the Bayes error: the
-    setting of Ng & Jordan's "two regimes". Provenance: reconstructed (the note's design).
+    setting of the "two regimes" of [ng2001, abstract]. Provenance: reconstructed (our design,
+    in neither paper).
     """
     block = _count("block", block, 1)
     n_features = _count("n_features", n_features, block)
@@ -757,8 +760,8 @@ def naive_bayes_rule(means, variances, priors) -> tuple[np.ndarray, np.ndarray]:
 
     ``means`` (..., K, n), ``variances`` (..., n) > 0, ``priors`` (..., K) on the open simplex;
     returns ``weights`` (..., K, n) and ``intercepts`` (..., K), the argmax rule of
-    ``GaussianNB.predict`` in the official code. Provenance: paper (formula: ``nb_vs_lr.md``
-    §2.2).
+    ``GaussianNB.predict`` in the official code. Provenance: paper [zheng2023, official code
+    ``models/gaussnb.py``] [V]; the affine form is :func:`affine_parameters` [OURS].
     """
     means = _finite("means", means)
     variances = _finite("variances", variances)
@@ -946,7 +949,8 @@ def binary_zero_one_risk(direction, offset, law: GaussianClasses) -> np.ndarray:
         \pi_1\,\Phi\Big(-\frac{w^\top\mu_1 + c}{\sqrt{w^\top\Sigma w}}\Big)
         + \pi_0\,\Phi\Big(\frac{w^\top\mu_0 + c}{\sqrt{w^\top\Sigma w}}\Big)
 
-    (``nb_vs_lr.md`` §7 claim 4). ``direction`` (..., n), ``offset`` (...); a zero direction is
+    (given y, :math:`w^\top x + c \sim N(w^\top\mu_y + c, w^\top\Sigma w)`). ``direction``
+    (..., n), ``offset`` (...); a zero direction is
     the constant rule (class 1 iff c > 0). Provenance: derived.
     """
     if law.n_classes != 2:
@@ -1034,7 +1038,7 @@ def zero_one_risk(
 
     Under x | y the score differences :math:`D_l = s_y - s_l` (l ≠ y) are jointly Gaussian,
     mean :math:`(W_y - W_l)^\top\mu_y + b_y - b_l`, covariance :math:`A_y W\Sigma W^\top A_y^\top`,
-    and :math:`R = \sum_y \pi_y (1 - P(D > 0))` (``nb_vs_lr.md`` §7 claim 4):
+    and :math:`R = \sum_y \pi_y (1 - P(D > 0))` (our derivation [OURS]):
 
     * K = 2: the closed form of :func:`binary_zero_one_risk` (exact to rounding);
     * K = 3: scipy's bivariate normal CDF, deterministic and exact to rounding;
@@ -1110,8 +1114,9 @@ def bayes_error(law: GaussianClasses, *, abseps: float = 1e-5, rng=None) -> floa
 
     K = 2, with :math:`\Delta^2 = (\mu_1-\mu_0)^\top\Sigma^{-1}(\mu_1-\mu_0)` and
     :math:`r = \log(\pi_1/\pi_0)`: :math:`\pi_1\Phi(-\Delta/2 - r/\Delta) +
-    \pi_0\Phi(-\Delta/2 + r/\Delta)`, :math:`\Phi(-\Delta/2)` for equal priors (``nb_vs_lr.md``
-    §4.1: :math:`\Phi(-\sqrt S)` for the paper's design); :math:`\min(\pi_0, \pi_1)` when the
+    \pi_0\Phi(-\Delta/2 + r/\Delta)`, :math:`\Phi(-\Delta/2)` for equal priors
+    (:math:`\Phi(-\sqrt S)`, :math:`S = \sum_j \sigma_j^{-2}`, for the paper's binary design, where
+    :math:`\Delta = 2\sqrt S`); :math:`\min(\pi_0, \pi_1)` when the
     means coincide. K ≥ 3: :func:`zero_one_risk` of :func:`bayes_rule`. Provenance: derived.
     """
     if law.n_classes > 2:
@@ -1268,7 +1273,7 @@ def logistic_risk(
     Monte Carlo and finer rules: below 2e-3 for K ≤ 6 and 3e-3 for K = 7 at standard deviations
     3-8; 1e-3 (K = 3-5) and 4e-3 (K = 7) at standard deviations of tens. Raise ``nodes`` (at
     most :data:`MAX_OUTER_NODES`) for more; for K ≥ 3 this is a quadrature, not an exact
-    value (``nb_vs_lr.md`` §7 claim 14 planned Monte Carlo there). Provenance: derived.
+    value. Provenance: derived.
     """
     matrix, offsets, batch = _rules(weights, intercepts, law)
     k = law.n_classes
@@ -1300,7 +1305,10 @@ def logistic_transform_expr(t: sp.Expr = T) -> sp.Expr:
     (Ψ(1) = log 2 by continuity).
 
     The tight conditional bound :math:`\mathrm{KL}(p\|q) \ge \Psi(p_{\max} - p_{\hat y})` for
-    softmax scores q and the predicted class ŷ, with no dependence on K (``nb_vs_lr.md`` §3.2);
+    softmax scores q and the predicted class ŷ, with no dependence on K [OURS]: minimising KL
+    subject to :math:`q_{\hat y} \ge q_{y^*}` sets both to :math:`(p_{y^*} + p_{\hat y})/2` and
+    leaves :math:`s\Psi(t/s)`, :math:`s = p_{y^*} + p_{\hat y} \le 1`, worst at s = 1
+    (:func:`prove_perspective_decreasing`);
     by Jensen :math:`\Psi(R_{0-1} - R^*_{0-1}) \le R_{\log} - R^*_{\log}`. It is the τ = 1
     branch of :func:`theory.comp_sum.transform_branch`. Provenance: derived.
     """
@@ -1317,7 +1325,7 @@ def logistic_transform(t) -> np.ndarray:
 def zero_one_excess_bound(logistic_excess) -> np.ndarray:
     r""":math:`\Psi^{-1}(\Delta_{\log}) \ge R_{0-1} - R^*_{0-1}`, at most
     :math:`\sqrt{2\Delta_{\log}}` (by Ψ(t) ≥ t²/2) and 1 beyond Ψ(1) = log 2; the inverse of
-    :func:`theory.comp_sum.gamma` at τ = 1 (``nb_vs_lr.md`` §3.2). Provenance: derived."""
+    :func:`theory.comp_sum.gamma` at τ = 1. Provenance: derived."""
     return comp_sum.gamma(1.0, 2)(logistic_excess)
 
 
@@ -1326,7 +1334,7 @@ def _psi(psi: sp.Expr | None) -> sp.Expr:
 
 
 def prove_transform_lower_bound(psi: sp.Expr | None = None, coefficient: sp.Expr = HALF) -> Proof:
-    r""":math:`\psi(t) \ge c\,t^2` on [0, 1] (default: Ψ and c = 1/2, ``nb_vs_lr.md`` §3.2).
+    r""":math:`\psi(t) \ge c\,t^2` on [0, 1] (default: Ψ and c = 1/2).
 
     First :func:`theory.proof.prove_nonnegative` on :math:`g = \psi - ct^2`: it proves,
     certifies or refutes (a wrong bound such as c = 1 is refuted by a counterexample). When it
@@ -1363,8 +1371,9 @@ def prove_transform_lower_bound(psi: sp.Expr | None = None, coefficient: sp.Expr
 def prove_transform_matches_comp_sum(psi: sp.Expr | None = None) -> Proof:
     r"""ψ equals the comp-sum transform :math:`\mathcal T_1(t)` of
     :func:`theory.comp_sum.transform_expr` with a symbolic number of classes n. The τ = 1 branch
-    has no n in it, so the identity holds for every n_classes (Mao-Mohri-Zhong's logistic
-    transform is the same function as the note's tight Ψ). ``2 Ψ`` is refuted.
+    has no n in it, so the identity holds for every n_classes (the logistic transform of
+    [mao2023, main theorem; reconstructed, body not read] is the same function as our tight Ψ).
+    ``2 Ψ`` is refuted.
     Provenance: derived.
     """
     psi = _psi(psi)
@@ -1382,7 +1391,7 @@ def prove_transform_tightness(psi: sp.Expr | None = None) -> Proof:
     r"""Equality case: for :math:`p = (\frac{1+t}{2}, \frac{1-t}{2}, 0, \dots)` and q uniform on
     the two top classes (ties broken towards class 2, so the 0-1 regret is
     :math:`p_1 - p_2 = t`), :math:`\mathrm{KL}(p\|q) = \psi(t)` on [0, 1)
-    (``nb_vs_lr.md`` §3.2: the bound has no slack there). Provenance: derived.
+    (the bound has no slack there). Provenance: derived.
     """
     psi = _psi(psi)
     p = ((1 + T) / 2, (1 - T) / 2)
@@ -1399,7 +1408,7 @@ def prove_perspective_decreasing(psi: sp.Expr | None = None) -> Proof:
     r"""The worst case of the conditional bound is s = 1: the perspective
     :math:`s\,\psi(t/s)` is non-increasing in s because
     :math:`\partial_s[s\psi(t/s)] = \psi(u) - u\psi'(u)` at u = t/s, and
-    :math:`u\psi'(u) - \psi(u) \ge 0` on [0, 1] (``nb_vs_lr.md`` §3.2). Both parts, the
+    :math:`u\psi'(u) - \psi(u) \ge 0` on [0, 1]. Both parts, the
     derivative identity (s > 0, 0 < t < s) and the sign, are proved. Provenance: derived.
     """
     psi = _psi(psi)
@@ -1439,8 +1448,8 @@ def margin_mass(tau, law: GaussianClasses) -> np.ndarray:
     .. math::
         G(\tau) = \pi_1 P(0 \le l \le \tau n \mid y=1) + \pi_0 P(-\tau n \le l \le 0 \mid y=0).
 
-    ``tau`` ≥ 0, any shape. The definition of G is Ng & Jordan's Theorem 4 as reconstructed in
-    ``nb_vs_lr.md`` §6 [R]; the Gaussian evaluation is derived. Provenance: reconstructed.
+    ``tau`` ≥ 0, any shape. The definition of G is [ng2001, Theorem 4; reconstructed, body not
+    read] [R]; the Gaussian evaluation is derived. Provenance: reconstructed.
     """
     if law.n_classes != 2:
         raise ValueError(f"G(tau) is defined for two classes, got {law.n_classes}")
@@ -1470,7 +1479,7 @@ def paper_design_margin_mass(tau, n_features: int) -> np.ndarray:
     r""":math:`G(\tau) = \Phi\big(\frac{\tau n - 2S}{2\sqrt S}\big) - \Phi(-\sqrt S)` for the
     paper's binary design (:func:`paper_design` with n_classes = 2), where
     :math:`S = \lfloor n/2\rfloor/n + n - \lfloor n/2\rfloor`: the log-odds is N(±2S, 4S)
-    given y (``nb_vs_lr.md`` §6 [D]). For τ < 1 it falls like
+    given y (:func:`prove_margin_mass_closed_form`, [D]). For τ < 1 it falls like
     :math:`\exp(-(1-\tau)^2 n/4)`. Provenance: derived.
     """
     tau = _finite("tau", tau)
@@ -1505,7 +1514,7 @@ def prove_margin_mass_closed_form(n_features: int) -> list[Proof]:
     * the NB log-odds :math:`l = s_1 - s_0` has mean 2S and variance 4S given y = 1, mean
       -2S given y = 0 (exact Gaussian moments);
     * :math:`G(\tau)` from those laws equals
-      :math:`\Phi((\tau n - 2S)/(2\sqrt S)) - \Phi(-\sqrt S)` (``nb_vs_lr.md`` §6 [D]).
+      :math:`\Phi((\tau n - 2S)/(2\sqrt S)) - \Phi(-\sqrt S)` (our derivation [D]).
 
     Provenance: derived.
     """

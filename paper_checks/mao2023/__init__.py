@@ -1,9 +1,15 @@
 """Mao, Mohri, Zhong, *Cross-Entropy Loss Functions: Theoretical Analysis and Applications*, ICML 2023.
 
-The paper body was not available: every formula is the reconstruction of
-``shared/research/h_consistency.md`` (§2-§4, tags [REC✓]/[UNVERIFIED]), so the claims are
-``reconstructed`` unless the abstract states them (``paper``) or they are our own findings
-(``derived``). Claim numbers V1-V15 refer to §9 of the note.
+Only the abstract and the opening of the introduction were read. The abstract says [SRC]: comp-sum
+losses include cross-entropy (logistic), generalized cross-entropy and MAE; the paper gives the
+first H-consistency bounds for them and says that they are tight; the bounds depend on
+minimizability gaps, which it analyses for comp-sum losses. Every formula is a reconstruction
+([REC✓]: reconstructed without the paper body, then checked; [UNVERIFIED] where marked), written
+out with its tag in the submodules: the family and the transform in ``transform_facts``, the
+conditional risks in ``conditional_regrets``, tightness in ``tightness``, the gaps in
+``restricted_class``. The claims are ``reconstructed`` unless the abstract states them
+(``paper``) or they are our own findings (``derived``, [OURS]). Theorem numbers and the exact
+wording are unknown: the references name the result and say that the body was not read.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ import numpy as np
 import sympy as sp
 
 from figures import comp_sum as draw
-from paper_checks.claims import Claim, Control, Method, Provenance, Verdict
+from paper_checks.bibliography import Reference
+from paper_checks.claims import Claim, Control, Method, Provenance, Scope, Verdict
 from paper_checks.mao2023.conditional_regrets import (
     POWER_PAIRS,
     conditional_risk_closed_form,
@@ -43,7 +50,9 @@ from theory import comp_sum
 from theory.comp_sum import S, T, U
 
 PAPER = "mao2023"
-NOTE = "h_consistency.md"
+FAMILY = "comp-sum losses: the family Phi^tau (body not read; reconstructed)"
+BOUND = "main theorem, the H-consistency bound of comp-sum losses (body not read; reconstructed)"
+TIGHT = "abstract ('tight'); the tau and n it covers: body not read"
 
 CLAIMS = [
     Claim(
@@ -54,7 +63,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SYMBOLIC,
         family_identities,
-        f"{NOTE} §2, V1 [REC✓]",
+        Reference(PAPER, FAMILY),
+        Scope.GENERAL,
         controls=(Control("MAE as 2(1 - S_y)", {"forms": {sp.Integer(2): 2 * (1 - S)}}),),
     ),
     Claim(
@@ -64,7 +74,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SYMBOLIC,
         decreasing_in_tau,
-        f"{NOTE} §2 (ii), V2",
+        Reference(PAPER, FAMILY),
+        Scope.GENERAL,
         controls=(
             Control(
                 "a family increasing in tau, u (1 + tau)", {"family": lambda tau: U * (1 + tau)}
@@ -78,7 +89,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SYMBOLIC,
         bounded_iff_tau_above_1,
-        f"{NOTE} §2 (v), V2",
+        Reference(PAPER, FAMILY),
+        Scope.GENERAL,
         controls=(
             Control(
                 "Phi^(tau + 1) in place of Phi^tau",
@@ -94,7 +106,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SYMBOLIC,
         transform_sanity,
-        f"{NOTE} §3, V3 [REC✓]",
+        Reference(PAPER, BOUND),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "the GCE branch divided by n once more",
@@ -109,7 +122,12 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SYMBOLIC,
         binary_case,
-        f"{NOTE} §3, V3; [2ND] 'match binary'",
+        Reference(
+            PAPER,
+            "main theorem at n = 2 (body not read; a third-party summary says the bounds match "
+            "their binary counterparts)",
+        ),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "T_tau scaled by 9/10, at tau = 1/2",
@@ -129,7 +147,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SYMBOLIC,
         convex_increasing,
-        f"{NOTE} §3, V4",
+        Reference(PAPER, BOUND),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "a wavy transform t/2 + sin(6t)/20, at tau = 1/2",
@@ -146,7 +165,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SYMBOLIC,
         gamma_closed_forms,
-        f"{NOTE} §3, V5",
+        Reference(PAPER, BOUND),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "Gamma_2(v) = v, MAE without its n", {"mae_gamma": lambda v, n: v, "floor_taus": ()}
@@ -161,7 +181,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SIMULATION,
         pointwise_validity,
-        f"{NOTE} §3 main theorem, V6 [REC✓]",
+        Reference(PAPER, BOUND),
+        Scope.SAMPLE,
         controls=(
             Control(
                 "a transform 1% too large, on the same draws of one tight (tau, n) per regime",
@@ -176,7 +197,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.NUMERIC,
         tight_up_to_logistic,
-        f"{NOTE} §3.1, V7; abstract: 'tight' [SRC]",
+        Reference(PAPER, TIGHT),
+        Scope.INSTANCES,
         controls=(Control("a transform 2e-6 too large (twice the tolerance)", {"scale": OFF_BY}),),
         figure=draw.tightness,
     ),
@@ -187,7 +209,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.SYMBOLIC,
         mae_tight_small_t,
-        f"{NOTE} §3.1, V8 [OURS]",
+        Reference(
+            PAPER,
+            "abstract ('tight'); the range t <= 1/(n - 1) of MAE is ours",
+            derived_by="paper_checks.mao2023.tightness.mae_tight_small_t",
+        ),
+        Scope.INSTANCES,
         controls=(
             Control("tightness claimed for every t (threshold 1)", {"tight_up_to": lambda n: 1.0}),
             Control("the MAE transform 2e-6 too large (twice the tolerance)", {"scale": OFF_BY}),
@@ -200,7 +227,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.NUMERIC,
         tight_gce,
-        f"{NOTE} §3.1, V9",
+        Reference(PAPER, TIGHT),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "the same machinery at tau = 1/2, n = 3, where T is tight",
@@ -209,9 +237,10 @@ CLAIMS = [
         ),
         expected=Verdict.REFUTED,
         figure=draw.tightness,
-        explanation="the n^(tau-1) factor comes from a two-class reduction using S_h >= 1/n: the "
-        "transform is valid (see bound_valid_pointwise) but not tight for n >= 3; at tau = 1.5 "
-        "the brute-force infimum equals the n = 2 formula, so the slack is exactly (n/2)^(1/2)",
+        explanation="'tight ... for every number of classes': for n >= 3 the brute-force infimum "
+        "of Delta C_tau at Delta C_01 = t exceeds T_tau(t). Not contradicted: the bound stays "
+        "valid (bound_valid_pointwise); its n^(tau-1) comes from a two-class reduction that uses "
+        "S_h >= 1/n.",
     ),
     Claim(
         f"{PAPER}.tight_above_mae",
@@ -220,7 +249,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.NUMERIC,
         tight_above_mae,
-        f"{NOTE} §3.1, V9",
+        Reference(PAPER, TIGHT),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "the same machinery at tau = 1/2, n = 3, where T is tight",
@@ -229,9 +259,10 @@ CLAIMS = [
         ),
         expected=Verdict.REFUTED,
         figure=draw.tightness,
-        explanation="for tau > 2 the loss is concave in the softmax and the worst case predicts "
-        "the wrong class with full confidence: the infimum is about t/(tau - 1) (ratio n^(tau-1) "
-        "to the formula at small t), valid but not tight at any n, including n = 2",
+        explanation="'tight': at every n checked, n = 2 included, the brute-force infimum exceeds "
+        "t/((tau - 1) n^(tau - 1)). Not contradicted: the bound stays valid; for tau > 2 the loss "
+        "is concave in the softmax and the worst case predicts the wrong class with full "
+        "confidence.",
     ),
     Claim(
         f"{PAPER}.conditional_risk_min",
@@ -241,7 +272,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.NUMERIC,
         conditional_risk_closed_form,
-        f"{NOTE} §4, V10 [OURS]",
+        Reference(
+            PAPER,
+            "abstract (minimizability gaps analysed for comp-sum losses); the closed form is ours",
+            derived_by="theory.comp_sum.conditional_risk_min",
+        ),
+        Scope.SAMPLE,
         controls=(
             Control(
                 "the entropy in bits at tau = 1", {"closed_form": entropy_in_bits, "taus": (1.0,)}
@@ -256,7 +292,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.NUMERIC,
         pooled_infimum,
-        "our lemma (theory.comp_sum.pooled_distribution); KKT of a separable convex program",
+        Reference(
+            PAPER,
+            "main theorem's conditional regrets (body not read); the lemma is ours",
+            derived_by="theory.comp_sum.pooled_distribution",
+        ),
+        Scope.SAMPLE,
         controls=(
             Control(
                 "the unconstrained minimum (regret 0) in place of the pooled one",
@@ -271,7 +312,8 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.NUMERIC,
         n_dependence,
-        f"{NOTE} §3, V15",
+        Reference(PAPER, BOUND),
+        Scope.INSTANCES,
         controls=(Control("MAE (tau = 2) taken as the n-free loss", {"flat_tau": 2.0}),),
         figure=draw.n_dependence,
     ),
@@ -283,7 +325,8 @@ CLAIMS = [
         Provenance.PAPER,
         Method.SIMULATION,
         bound_restricted_class,
-        f"abstract [SRC]: bounds depend on minimizability gaps; {NOTE} §1, V13",
+        Reference(PAPER, "abstract (bounds that depend on minimizability gaps)"),
+        Scope.INSTANCES,
         controls=(Control("the bound without minimizability gaps", {"with_gaps": False}),),
         figure=draw.restricted_class,
     ),
@@ -295,7 +338,12 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SIMULATION,
         gap_monotone_in_tau,
-        f"{NOTE} §4, V14 [REC✓]",
+        Reference(
+            PAPER,
+            "abstract (minimizability gaps analysed for comp-sum losses); the order in tau: "
+            "body not read, reconstructed",
+        ),
+        Scope.INSTANCES,
         controls=(Control("MAE as 2(1 - S_y)", {"convention": {2.0: 2.0}}),),
     ),
 ]

@@ -1,7 +1,13 @@
-"""mao2023 (V6, V10, the pooled infimum): the pointwise bound and the conditional risks.
+"""mao2023: the pointwise bound and the conditional risks.
 
 ΔC_01 ≤ Γ_τ(ΔC_τ) over random and adversarial draws, with its power; the closed form of C*_τ
 and of the inner infimum of ΔC_τ over scores predicting a class, against numeric minimisation.
+
+For symmetric complete hypothesis sets the score vector at one x is unconstrained [REC✓], so
+ΔC_01(h, x) = max_y p_y - p_h(x) and ΔC_τ(h, x) = C_τ(h, x) - C*_τ(p). The closed form of
+C*_τ is ours [OURS]: for τ < 2 the optimal softmax is s*_y ∝ p_y^a, a = 1/(2 - τ), so
+C*_τ(p) = (‖p‖_a - 1)/(1 - τ) (the entropy at τ = 1); for τ ≥ 2 the loss is concave in the
+softmax and C*_τ = (1 - max_y p_y)/(τ - 1), an infimum at a vertex, not attained.
 """
 
 from __future__ import annotations
@@ -11,21 +17,29 @@ import math
 import numpy as np
 
 from paper_checks.claims import Context, Outcome, Verdict
-from paper_checks.mao2023.transform_facts import TAUS
+from paper_checks.mao2023.transform_facts import COMP_SUM_LOSS, TAUS, as_set
 from simulations import comp_sum as mc
 from simulations.backend import derive
 from theory import comp_sum
 
 PAIRS = tuple((tau, n) for n in (2, 3, 10, 100) for tau in TAUS)
 POWER_PAIRS = ((0.0, 10), (1.0, 10), (1.5, 2), (2.0, 10))
-"""One (τ, n) per regime (τ < 1, τ = 1, 1 < τ < 2, τ ≥ 2) where T_τ is tight (V7, V8; at n = 2
-for GCE): there a check must see a transform too large."""
+"""One (τ, n) per regime (τ < 1, τ = 1, 1 < τ < 2, τ ≥ 2) where T_τ is tight (``tightness``;
+at n = 2 for GCE): there a check must see a transform too large."""
 REQUIRED_POWER = 0.01
 """The statement needs a transform too large by 1% to be found where T_τ is tight."""
 
 
+def pairs_line(pairs) -> str:
+    """``tau in {...} x n in {...}`` when the (τ, n) pairs form a grid, else the pairs listed."""
+    taus, ns = sorted({tau for tau, _ in pairs}), sorted({n for _, n in pairs})
+    if len(set(pairs)) == len(pairs) == len(taus) * len(ns):
+        return f"tau in {as_set(taus)} x n in {as_set(ns)}"
+    return ", ".join(f"({tau:g}, {n})" for tau, n in pairs)
+
+
 def pointwise_validity(ctx: Context, candidate: str = "exact", pairs=PAIRS) -> Outcome:
-    """V6: zero violations of ΔC_01 ≤ Γ_τ(ΔC_τ) over random and adversarial draws.
+    """Zero violations of ΔC_01 ≤ Γ_τ(ΔC_τ) over random and adversarial draws.
 
     One sweep cell per (τ, n) of ``pairs``, the k-th of :data:`PAIRS` (n-major) drawn from
     ``derive(ctx.seed, k)``; ``candidate`` names the transform tested in place of T_τ
@@ -55,12 +69,17 @@ def pointwise_validity(ctx: Context, candidate: str = "exact", pairs=PAIRS) -> O
         verdict = Verdict.REFUTED
     else:
         verdict = Verdict.VERIFIED if weakest <= REQUIRED_POWER else Verdict.INCONCLUSIVE
+    checked = (
+        f"{total:,} draws over {len(found)} (tau, n) pairs: "
+        f"{pairs_line([(r.tau, r.n_classes) for r in found])}"
+    )
     return Outcome(
         verdict,
         f"{violations} violations in {total:,} draws ({draws:,} per (tau, n)); a transform too "
         f"large by {weakest:.2e} (relative) at any of {len(power)} tight (tau, n) would have "
         f"been found",
         {
+            "loss": COMP_SUM_LOSS,
             "draws_per_pair": draws,
             "total_draws": total,
             "violations": violations,
@@ -79,18 +98,20 @@ def pointwise_validity(ctx: Context, candidate: str = "exact", pairs=PAIRS) -> O
             "largest_b": max(r["max_rounding_bound"] for r in rows),
             "required_power": REQUIRED_POWER,
         },
+        checked=checked,
     )
 
 
 def conditional_risk_closed_form(
     ctx: Context, closed_form=comp_sum.conditional_risk_min, taus=TAUS
 ) -> Outcome:
-    """V10: C*_τ(p) against a numeric minimisation over scores."""
+    """C*_τ(p) against a numeric minimisation over scores."""
     rng = np.random.default_rng(ctx.seed)
     rows, worst_exact, worst_limit = [], 0.0, 0.0
+    ns, alphas = (2, 3, 5), (0.3, 1.0, 5.0)
     for tau in taus:
-        for n in (2, 3, 5):
-            for alpha in (0.3, 1.0, 5.0):
+        for n in ns:
+            for alpha in alphas:
                 p = rng.dirichlet(np.full(n, alpha))
                 formula = float(closed_form(p, tau))
                 if tau < 2:
@@ -113,6 +134,7 @@ def conditional_risk_closed_form(
         Verdict.VERIFIED if ok else Verdict.REFUTED,
         f"tau < 2: max rel. gap {worst_exact:.1e}; tau >= 2: gap at |z| <= 10 is {worst_limit:.1e}",
         {
+            "loss": COMP_SUM_LOSS,
             "rows": rows,
             "max_relative_gap_tau_below_2": worst_exact,
             "gap_at_score_bound_10": worst_limit,
@@ -123,11 +145,16 @@ def conditional_risk_closed_form(
             "the minimum; 1e-9 leaves room for flat directions. For tau >= 2 the infimum sits at "
             "a vertex; at |z| <= 10 the softmax is within ~e^-20 of it",
         },
+        checked=f"{len(rows)} random p, one Dirichlet(alpha) draw at each tau in {as_set(taus)} x "
+        f"n in {as_set(ns)} x alpha in {as_set(alphas)}",
     )
 
 
 def pooled_infimum(ctx: Context, infimum=comp_sum.regret_infimum, taus=TAUS) -> Outcome:
-    """Derived: the inner infimum over scores predicting h is C*_τ(pooled p) - C*_τ(p).
+    """Derived [OURS]: the inner infimum over scores predicting h is C*_τ(q) - C*_τ(p), q
+    pooling h with its rivals above the running mean for τ < 2
+    (:func:`theory.comp_sum.pooled_distribution`, the KKT conditions of a separable convex
+    program), or a vertex value for τ ≥ 2.
 
     An infimum has two sides: explicit scores (:func:`theory.comp_sum.infimum_scores`) come
     within 1e-8 of it on thousands of random (p, h), and SLSQP from random starts never gets
@@ -135,9 +162,10 @@ def pooled_infimum(ctx: Context, infimum=comp_sum.regret_infimum, taus=TAUS) -> 
     """
     rng = np.random.default_rng(ctx.seed)
     attained, undercut, rows = 0.0, 0.0, []
+    ns, per_cell = (3, 4, 6), ctx.pick(500, 5000)
     for tau in taus:
-        for n in (3, 4, 6):
-            p = rng.dirichlet(np.ones(n), size=ctx.pick(500, 5000))
+        for n in ns:
+            p = rng.dirichlet(np.ones(n), size=per_cell)
             h = rng.integers(n, size=p.shape[0])
             closed = infimum(p, h, tau)
             witness = comp_sum.surrogate_regret(p, comp_sum.infimum_scores(p, h, tau), tau)
@@ -154,6 +182,7 @@ def pooled_infimum(ctx: Context, infimum=comp_sum.regret_infimum, taus=TAUS) -> 
         f"explicit scores reach it within {attained:.1e}; nothing found below it by more than "
         f"{max(undercut, 0):.1e} ({near}/{len(rows)} SLSQP runs converged to it)",
         {
+            "loss": COMP_SUM_LOSS,
             "witness_excess_max": attained,
             "largest_undercut": undercut,
             "slsqp_runs": len(rows),
@@ -165,10 +194,13 @@ def pooled_infimum(ctx: Context, infimum=comp_sum.regret_infimum, taus=TAUS) -> 
             "why": "the witness leads by 1e-9 in score (excess O(1e-9)); SLSQP's "
             "constraint tolerance allows undercuts of about 1e-10",
         },
+        checked=f"{per_cell * len(taus) * len(ns):,} random (p, h), p ~ Dirichlet(1) and h "
+        f"uniform, {per_cell:,} at each tau in {as_set(taus)} x n in {as_set(ns)}; {len(rows)} "
+        "SLSQP runs from random starts",
     )
 
 
 def entropy_in_bits(p, tau):
-    """Control of V10: C*_1 in bits instead of nats."""
+    """Control of :func:`conditional_risk_closed_form`: C*_1 in bits instead of nats."""
     value = comp_sum.conditional_risk_min(p, tau)
     return value / np.log(2) if tau == 1 else value

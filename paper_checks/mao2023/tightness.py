@@ -1,7 +1,14 @@
-"""mao2023 (V7-V9, V15): is T_τ tight? The brute-force infimum of ΔC_τ at ΔC_01 = t.
+"""mao2023: is T_τ tight? The brute-force infimum of ΔC_τ at ΔC_01 = t.
 
 The measured infimum / T_τ is compared with 1 (tight) or with the independent reference
 infimum (not tight), within the search resolution; and its dependence on n.
+
+The abstract says the bounds are tight [SRC]; a third-party summary [2ND] says so for the
+sum-exponential and logistic cases, and the range τ in [0, 1] of a tightness theorem is
+[UNVERIFIED]. Tightness means T_τ(t) = inf{ΔC_τ : ΔC_01 = t} over every conditional
+distribution and score vector; a Dirac distribution at a minimising configuration makes the
+bound an equality [REC✓]. For τ > 1 the n^(τ-1) of T_τ comes from a two-class reduction that
+uses S_h ≥ 1/n [OURS], a sufficient constant, which the searches below measure.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from paper_checks.claims import Context, Outcome, Verdict, proof_outcome
+from paper_checks.mao2023.transform_facts import COMP_SUM_LOSS, as_set
 from simulations import comp_sum as mc
 from theory import comp_sum
 from theory.proof import Proof, Status, prove_identity
@@ -19,7 +27,7 @@ T = comp_sum.T
 
 TIGHT_T = (0.05, 0.2, 0.5, 0.8, 0.95)
 SEARCH_RESOLUTION = 1e-6
-"""Relative tolerance of 'equal to the formula' for the brute-force infimum (V7's criterion)."""
+"""Relative tolerance of 'equal to the formula' for the brute-force infimum."""
 OFF_BY = 1 + 2 * SEARCH_RESOLUTION
 """The control of a search claim: a transform too large by twice the tolerance."""
 
@@ -38,6 +46,14 @@ def _infima(ctx: Context, taus, ns, t_values=TIGHT_T) -> dict[tuple, mc.Tightnes
     )
 
 
+def grid_line(found: dict[tuple, mc.TightnessResult]) -> str:
+    """The ``checked`` line of a search: its (τ, n, t) grid, from the results themselves."""
+    taus = list(dict.fromkeys(tau for tau, _ in found))
+    ns = list(dict.fromkeys(n for _, n in found))
+    ts = [float(t) for t in next(iter(found.values())).t]
+    return f"brute-force infimum at tau in {as_set(taus)} x n in {as_set(ns)} x t in {as_set(ts)}"
+
+
 def _measured_ratios(found, scale: float) -> dict[tuple, np.ndarray]:
     """infimum / (scale T_τ(t)) with the numeric T_τ, {(τ, n): ratios at the result's t}."""
     return {
@@ -54,7 +70,7 @@ def _power(worst: float) -> str:
 
 
 def tight_up_to_logistic(ctx: Context, scale: float = 1.0) -> Outcome:
-    """V7: for τ in [0, 1] the brute-force infimum equals T_τ(t) for every n (closed-form ratio
+    """For τ in [0, 1] the brute-force infimum equals T_τ(t) for every n (closed-form ratio
     1); ``scale`` multiplies the transform (a control)."""
     ns = ctx.pick((2, 3, 5), (2, 3, 5, 10))
     found = _infima(ctx, (0.0, 0.5, 1.0), ns)
@@ -65,6 +81,7 @@ def tight_up_to_logistic(ctx: Context, scale: float = 1.0) -> Outcome:
         verdict,
         f"max |infimum/T - 1| = {worst:.1e} over tau in {{0, .5, 1}}, n in {ns}",
         {
+            "loss": COMP_SUM_LOSS,
             "max_relative_gap": worst,
             "reference_ratio": 1,
             "power": _power(worst),
@@ -76,13 +93,15 @@ def tight_up_to_logistic(ctx: Context, scale: float = 1.0) -> Outcome:
             "last rounds moved it by less than the printed search_resolution",
         },
         {"found": found},
+        grid_line(found),
     )
 
 
 def mae_tight_small_t(
     ctx: Context, tight_up_to=lambda n: 1 / (n - 1), scale: float = 1.0
 ) -> Outcome:
-    """V8: the MAE witness attains ΔC_2 = t/n exactly for t ≤ 1/(n-1); beyond, T_2 is not tight.
+    """Derived [OURS]: the MAE witness attains ΔC_2 = t/n exactly for t ≤ 1/(n-1); beyond,
+    T_2 is not tight.
 
     ``tight_up_to(n)`` is the threshold and ``scale`` multiplies the transform (controls).
     """
@@ -122,7 +141,13 @@ def mae_tight_small_t(
         )
     )
     return proof_outcome(
-        proofs, evidence={"power": _power(worst), "rows": [r.row() for r in found.values()]}
+        proofs,
+        evidence={
+            "loss": COMP_SUM_LOSS,
+            "power": _power(worst),
+            "rows": [r.row() for r in found.values()],
+        },
+        checked=f"the witness for every n and t (symbolic); {grid_line(found)}",
     )
 
 
@@ -165,28 +190,29 @@ def not_tight(ctx: Context, taus, ns, scale: float = 1.0) -> Outcome:
     return Outcome(
         verdict,
         f"{summary}; ratios match the independent values within {pin:.1e}",
-        {"largest_pin_error": pin, "power": _power(pin), "rows": rows},
+        {"loss": COMP_SUM_LOSS, "largest_pin_error": pin, "power": _power(pin), "rows": rows},
         {
             "value": {"pin": SEARCH_RESOLUTION, "not tight": LOOSE},
             "why": "the search and the reference are both upper estimates settled below 1e-6 "
             "relative; a ratio above 1 + 1e-3 is far beyond that and rounding",
         },
         {"found": found},
+        grid_line(found),
     )
 
 
 def tight_gce(ctx: Context, taus=(1.5, 1.8), ns=(3, 5)) -> Outcome:
-    """V9: is T_τ tight for generalized cross-entropy (τ in (1, 2)) with n ≥ 3?"""
+    """Is T_τ tight for generalized cross-entropy (τ in (1, 2)) with n ≥ 3?"""
     return not_tight(ctx, taus, ns)
 
 
 def tight_above_mae(ctx: Context, taus=(3.0,), ns=(2, 3)) -> Outcome:
-    """V9: is T_τ = t/((τ-1) n^(τ-1)) tight for τ > 2?"""
+    """Is T_τ = t/((τ-1) n^(τ-1)) tight for τ > 2?"""
     return not_tight(ctx, taus, ns)
 
 
 def n_dependence(ctx: Context, flat_tau: float = 1.0) -> Outcome:
-    """V15: the tight transform is n-free for logistic (``flat_tau``) and ~1/n for MAE at small t."""
+    """The tight transform is n-free for logistic (``flat_tau``) and ~1/n for MAE at small t."""
     ns = ctx.pick((2, 3, 5, 10), (2, 3, 5, 10, 20))
     found = _infima(ctx, tuple(sorted({flat_tau, 1.5, 2.0})), ns, t_values=(0.05, 0.2))
     flat_rows = [found[(flat_tau, n)].infimum for n in ns]
@@ -201,6 +227,7 @@ def n_dependence(ctx: Context, flat_tau: float = 1.0) -> Outcome:
         f"tau = {flat_tau} spread over n {flat:.1e}; n * MAE infimum spread {inverse_n:.1e}; "
         f"GCE (tau = 1.5) log-log slope in n: {slope:+.3f} (formula: -0.5)",
         {
+            "loss": COMP_SUM_LOSS,
             "n": ns,
             "flat_tau": flat_tau,
             "flat_tau_infimum": flat_rows,
@@ -211,4 +238,5 @@ def n_dependence(ctx: Context, flat_tau: float = 1.0) -> Outcome:
         },
         {"value": SEARCH_RESOLUTION, "why": "relative spread across n; search resolution"},
         {"found": found, "n": ns},
+        grid_line(found),
     )

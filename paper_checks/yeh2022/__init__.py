@@ -1,15 +1,28 @@
 """Yeh, Hong, Hsu, Liu, Chen, LeCun, *Decoupled Contrastive Learning*, ECCV 2022
-(arXiv 2110.06848).
+(arXiv 2110.06848; bibliography entry ``yeh2022``).
 
-The paper body was not read (``shared/research/dcl.md`` §0): Eq. 1-4 and Proposition 1 come
-from the project page (``paper``), Proposition 2 and the q_B-vs-batch-size figure are
-``reconstructed``, the note's own identities and pilots are ``derived``.
+What was read, and so what each location rests on:
+
+* [SRC] the project page: InfoNCE in the paper's form (Eq. (1)-(2)), Proposition 1 with the
+  gradients (Eq. (3)) and the NPC multiplier q_B (Eq. (4)), and the page's reading of it (q_B in
+  (0, 1), easy positives and easy negatives suppress the gradient, small batches do both).
+* [SRC] the DCL loss, Eq. (6) of the paper, as quoted from the PDF by lightly PRs #1826/#1827:
+  -s_p + log U with one log-sum-exp over all 2(N - 1) negatives.
+* [UNVERIFIED] the paper body was not read: the wording and number of Proposition 2 (DCL has no
+  multiplier), the DCLW equation and the σ of the paper's experiments, the batch-size tables and
+  the q_B histogram figure (its batch sizes and values). Claims resting on them are
+  ``reconstructed`` or cite the place with "(not verified)".
+* [OURS] the per-anchor identities (∇L_InfoNCE = q_B ∇L_DCL, L_InfoNCE − L_DCL = −log q_B), the
+  large-batch rate, the DCLW weight facts, the shared simplex optimum, its curvature and
+  step-size threshold, and the latent-class toy of the training claims: ``derived``, each naming
+  the function that derives it.
 """
 
 from __future__ import annotations
 
 from figures import contrastive as draw
-from paper_checks.claims import Claim, Control, Method, Provenance
+from paper_checks.bibliography import Reference
+from paper_checks.claims import Claim, Control, Method, Provenance, Scope
 from paper_checks.yeh2022.gradient_identities import (
     coupled_dcl_kernel,
     dclw_weights,
@@ -36,7 +49,7 @@ from paper_checks.yeh2022.simplex_optimum import (
 from theory import contrastive as theory
 
 PAPER = "yeh2022"
-NOTE = "dcl.md"
+HERE = "paper_checks.yeh2022"
 
 CLAIMS = [
     Claim(
@@ -47,7 +60,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.SYMBOLIC,
         gradient_factorisation,
-        f"{NOTE} §1.4 items 1-3 [ours]; §6 claim 1",
+        Reference(
+            PAPER,
+            "Proposition 1, Eq. (4), and the DCL loss, Eq. (6); the identities are ours",
+            derived_by="theory.contrastive.prove_gradient_factorisation",
+        ),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "a 'decoupled' loss that keeps the positive in its denominator",
@@ -63,7 +81,12 @@ CLAIMS = [
         Provenance.PAPER,
         Method.SYMBOLIC,
         proposition_1_vector_form,
-        f"project page Eq. 3-4; {NOTE} §1.2, §2.2; §6 claim 2",
+        Reference(
+            PAPER,
+            "Proposition 1, Eq. (3)-(4) (project page); Proposition 2 (number and wording not "
+            "verified: body not read)",
+        ),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "the factors of Propositions 1 and 2 swapped (1/tau for InfoNCE, q_B/tau for DCL)",
@@ -79,7 +102,8 @@ CLAIMS = [
         Provenance.PAPER,
         Method.SYMBOLIC,
         npc_multiplier_range,
-        f"project page bullets; {NOTE} §1.3; §6 claim 6",
+        Reference(PAPER, "Proposition 1, Eq. (4), and the project page's reading of it"),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "the multiplier 1 (DCL's) in place of q_B", {"multiplier": theory.unit_multiplier}
@@ -94,7 +118,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.NUMERIC,
         kernel_factorisation,
-        f"{NOTE} §1.4 item 3 [ours]",
+        Reference(
+            PAPER,
+            "Proposition 1, Eq. (4), and Eq. (6); the per-anchor identity is ours",
+            derived_by="theory.contrastive.prove_gradient_factorisation",
+        ),
+        Scope.SAMPLE,
         controls=(
             Control(
                 "InfoNCE compared with DCL at anchor weights a (multiplier 1)",
@@ -111,7 +140,12 @@ CLAIMS = [
         Provenance.PAPER,
         Method.NUMERIC,
         kernel_reference,
-        f"project page Eq. 1-4; {NOTE} §1.1, §2.1, §2.3 (the loss definitions)",
+        Reference(
+            PAPER,
+            "Eq. (1)-(2) (project page), Eq. (4) and Eq. (6); the DCLW loss (its equation "
+            "number not verified: body not read)",
+        ),
+        Scope.SAMPLE,
         controls=(
             Control(
                 "a DCL kernel that keeps the positive pair in its denominator",
@@ -134,7 +168,12 @@ CLAIMS = [
         Provenance.RECONSTRUCTED,
         Method.SIMULATION,
         qb_vs_batch_size,
-        f"paper's q_B histogram figure (not verified); {NOTE} §1.3, §1.4 item 5; §6 claim 5",
+        Reference(
+            PAPER,
+            "the NPC-multiplier histogram figure, as the project page shows it (its number, "
+            "batch sizes and values not verified: body not read)",
+        ),
+        Scope.SAMPLE,
         figure=draw.npc_histograms,
         controls=(
             Control("batch sizes in decreasing order (128, 32, 8)", {"sizes": (128, 32, 8)}),
@@ -148,7 +187,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.SIMULATION,
         large_batch_gap,
-        f"{NOTE} §2.4 [ours]; §6 claim 7",
+        Reference(
+            PAPER,
+            "Eq. (4) and Eq. (6); the 1/M rate is ours",
+            derived_by=f"{HERE}.npc_vs_batch_size.large_batch_gap",
+        ),
+        Scope.SAMPLE,
         figure=draw.loss_gap,
         controls=(
             Control(
@@ -165,7 +209,13 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.SYMBOLIC,
         dclw_weights,
-        f"{NOTE} §2.3 [ours]; §6 claim 8",
+        Reference(
+            PAPER,
+            "the DCLW weight (equation number not verified: body not read); the properties "
+            "are ours",
+            derived_by="theory.contrastive.prove_dclw_weight_properties",
+        ),
+        Scope.INSTANCES,
         controls=(
             Control("2 - softmax without the factor N (raminnakhli before afdb447)", {"scale": 1}),
         ),
@@ -178,7 +228,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.SIMULATION,
         shared_minimiser,
-        f"{NOTE} §6 claim 9 [ours]",
+        Reference(
+            PAPER,
+            "Eq. (1)-(2) and Eq. (6) (the losses); the minimiser and its values are ours",
+            derived_by="theory.contrastive.prove_simplex_minimum_values",
+        ),
+        Scope.SAMPLE,
         controls=(
             Control(
                 "the DCL closed form without the factor 2 in log(2N - 2) (DCL run only)",
@@ -194,7 +249,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.NUMERIC,
         curvature_ratio,
-        f"{NOTE} §6 claim 10 [ours]; the exact ratio is ours (this package)",
+        Reference(
+            PAPER,
+            "Proposition 1, Eq. (4) (the multiplier); the curvature ratio is ours",
+            derived_by=f"{HERE}.simplex_optimum.curvature_ratio",
+        ),
+        Scope.INSTANCES,
         controls=(
             Control("top eigenvalues compared without the multiplier q_B*", {"multiplier": "one"}),
         ),
@@ -207,7 +267,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.SIMULATION,
         step_size_threshold,
-        f"{NOTE} §6 claim 10 [ours]",
+        Reference(
+            PAPER,
+            "Proposition 1, Eq. (4) (the multiplier); the step-size threshold is ours",
+            derived_by=f"{HERE}.simplex_optimum.step_size_threshold",
+        ),
+        Scope.INSTANCES,
         controls=(
             Control(
                 "each loss run at the other loss's threshold 2/lambda (N = 4 and 8, tau = 0.2)",
@@ -223,7 +288,8 @@ CLAIMS = [
         Provenance.PAPER,
         Method.SIMULATION,
         small_batch_learning_speed,
-        f"project page bullets (small-batch gains); toy and design from {NOTE} §6 claim 11",
+        Reference(PAPER, "abstract and the project page (the small-batch gains); the toy is ours"),
+        Scope.SAMPLE,
         controls=(Control("DCL compared with itself, N = 8", {"baseline": "dcl", "sizes": (8,)}),),
     ),
     Claim(
@@ -234,7 +300,12 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.SIMULATION,
         tuned_learning_speed,
-        f"{NOTE} §6 claims 12-13 [ours]",
+        Reference(
+            PAPER,
+            "abstract (the small-batch gains); the tuned comparison is ours",
+            derived_by=f"{HERE}.learning_speed.tuned_learning_speed",
+        ),
+        Scope.SAMPLE,
         figure=draw.learning_curves,
         controls=(
             Control(
@@ -250,7 +321,13 @@ CLAIMS = [
         Provenance.DERIVED,
         Method.SIMULATION,
         q_b_falls_during_training,
-        f"{NOTE} §6 claim 6 [ours]",
+        Reference(
+            PAPER,
+            "Proposition 1, Eq. (4), and the project page's reading of it; the training trace "
+            "is ours",
+            derived_by=f"{HERE}.learning_speed.q_b_falls_during_training",
+        ),
+        Scope.SAMPLE,
         controls=(Control("learning rate 1e-9 (no learning)", {"learning_rate": 1e-9}),),
     ),
 ]

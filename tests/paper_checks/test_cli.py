@@ -1,6 +1,7 @@
 import json
 import math
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -9,19 +10,38 @@ import pytest
 from distributed import Client
 
 from paper_checks import cli
-from paper_checks.registry import REGISTRY
+from paper_checks.registry import PAPERS, REGISTRY
 
 FAST = ["mao2023.family_identities", "mao2023.tight_gce", "mao2023.tight_up_to_logistic"]
-REPORT_KEYS = {"losslab_version", "backend", "device", "seed", "scale", "duration_s", "claims"}
+REPORT_KEYS = {
+    "losslab_version",
+    "commit",
+    "sources_modified",
+    "source_sha256",
+    "command",
+    "backend",
+    "device",
+    "seed",
+    "scale",
+    "duration_s",
+    "sign_conventions",
+    "bibliography",
+    "claims",
+}
 CLAIM_KEYS = {
     "id",
     "paper",
     "statement",
     "provenance",
     "method",
+    "reference",
+    "scope",
+    "checked",
     "verdict",
     "expected",
     "evidence",
+    "seed",
+    "seed_used",
     "tolerance",
     "duration_s",
     "figures",
@@ -57,7 +77,11 @@ def test_check_writes_a_complete_report(tmp_path, capsys):
     figures = [f for c in document["claims"] for f in c["figures"]]
     assert figures and all(os.path.exists(f) for f in figures)
     markdown = (out / "report.md").read_text()
-    assert "mao2023.tight_gce" in markdown and "known discrepancy" in markdown
+    assert "mao2023.tight_gce" in markdown and "what the evidence contradicts" in markdown
+    assert document["commit"] and len(document["source_sha256"]) == 64
+    assert document["command"].startswith("losslab check")
+    assert set(document["bibliography"]) == {"mao2023"} and "## References" in markdown
+    assert all(c["reference"]["entry"] == "mao2023" and c["scope"] for c in document["claims"])
     assert "- control: " in markdown and "verified as required" in markdown
     assert "refuted as required" in markdown
     assert "3/3 claims as expected" in capsys.readouterr().out
@@ -112,10 +136,55 @@ def test_usage_errors_exit_2_with_one_line(args, message, tmp_path, capsys):
     assert not (tmp_path / "x" / "report.json").exists()
 
 
-def test_argparse_errors_exit_2(capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(["check", "--scale", "huge"])
-    assert exit_info.value.code == 2
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--scale", "huge"], "invalid choice: 'huge'"),
+        (["check", "--seed", "-1"], "--seed: '-1' is not a non-negative integer"),
+        (["check", "--seed", "1.5"], "--seed: '1.5' is not a non-negative integer"),
+        (["figures", "--seed", "x"], "--seed: 'x' is not a non-negative integer"),
+        (["list", "nonexistent"], "unknown claim id or paper key"),
+    ],
+)
+def test_invalid_options_exit_2_with_one_line(args, message, capsys):
+    assert cli.main(args) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.err.strip().count("\n") == 0
+    assert "Traceback" not in captured.err and captured.out == ""
+
+
+def test_help_names_the_papers_and_the_default_seed_without_loading_them(capsys):
+    assert cli.main(["check", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(paper in text for paper in cli.PAPER_KEYS)
+    assert f"default {cli.DEFAULT_SEED}" in text
+    assert tuple(PAPERS) == cli.PAPER_KEYS
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, paper_checks.cli; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert not [paper for paper in cli.PAPER_KEYS if f"'paper_checks.{paper}'" in done.stdout]
+
+
+def test_list_filters_by_paper_and_claim(capsys):
+    assert cli.main(["list", "bartlett2006", "mao2023.tight_gce", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    wanted = [c.id for c in REGISTRY.values() if c.paper == "bartlett2006"] + ["mao2023.tight_gce"]
+    assert sorted(r["id"] for r in rows) == sorted(wanted)
+
+
+def test_report_files_follow_the_umask(tmp_path):
+    previous = os.umask(0o027)
+    try:
+        assert (
+            cli.main(["check", "mao2023.tight_gce", "--out", str(tmp_path), "--no-controls"]) == 0
+        )
+    finally:
+        os.umask(previous)
+    for name in ("report.json", "report.md"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o640
 
 
 def test_unwritable_output_exits_2(tmp_path, capsys):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from paper_checks import dai2025
-from paper_checks.claims import Verdict, run_claim
-from paper_checks.dai2025 import training
+from paper_checks.claims import Scope, Verdict, run_claim
+from paper_checks.dai2025 import calibration_criteria, derivative_generator, training
 from simulations import ensloss as ens
 from theory import calibration
 
@@ -24,6 +24,27 @@ def test_the_claim_gives_its_verdict_and_each_control_the_opposite(ctx, name):
     result = run_claim(CLAIMS[name], ctx, None)
     assert [c.description for c in result.controls if not c.as_required] == []
     assert result.as_expected, result.outcome.summary
+
+
+def test_a_claim_checked_on_a_sample_says_what_it_drew(ctx):
+    outcome = derivative_generator.implied_loss_convex(ctx)
+    assert CLAIMS["implied_loss_convex"].scope is Scope.SAMPLE
+    assert outcome.evidence["draws"] == 2000
+    assert outcome.checked == (
+        "2,000 random batches of N(0, 4) margins: 200 for each B in (8, 128) x lambda in "
+        "(-0.9, -0.5, 0.0, 0.5, 0.9)"
+    )
+
+
+def test_a_z_statistic_states_its_sign_convention_and_a_loss_its_formula(ctx):
+    clamp = derivative_generator.clamp_mass(ctx)
+    assert "positive when more raw values than claimed" in clamp.evidence["z_convention"]
+    (hinge,) = [
+        row
+        for row in calibration_criteria.cc_standard_losses(ctx).evidence["reports"]
+        if row["loss"] == "hinge"
+    ]
+    assert hinge["phi"] == "Max(0, 1 - alpha)"
 
 
 def test_the_depth_trend_refutes_a_reversed_trend_on_one_task(ctx):

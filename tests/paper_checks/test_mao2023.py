@@ -86,3 +86,30 @@ def test_a_search_tolerance_loosened_tenfold_is_seen_through_the_control(ctx, mo
     result = run_claim(CLAIMS[name], ctx, None)
     assert any(not c.as_required for c in result.controls)
     assert not result.as_expected
+
+
+def test_the_pointwise_check_names_its_draws_and_pairs(ctx, fewer_draws):
+    outcome = conditional_regrets.pointwise_validity(ctx, pairs=conditional_regrets.POWER_PAIRS)
+    assert outcome.checked == (
+        "80,000 draws over 4 (tau, n) pairs: (0, 10), (1, 10), (1.5, 2), (2, 10)"
+    )
+    assert conditional_regrets.pairs_line(conditional_regrets.PAIRS) == (
+        "tau in {0, 0.5, 1, 1.5, 2, 3} x n in {2, 3, 10, 100}"
+    )
+
+
+def test_a_tightness_check_names_its_tau_n_t_grid(ctx):
+    outcome = tightness.tight_gce(ctx, taus=(0.5,), ns=(3,))
+    assert outcome.checked == (
+        "brute-force infimum at tau in {0.5} x n in {3} x t in {0.05, 0.2, 0.5, 0.8, 0.95}"
+    )
+
+
+def test_only_the_symbolic_facts_of_the_family_claim_a_general_scope():
+    scopes = {name: str(claim.scope) for name, claim in CLAIMS.items()}
+    assert [name for name, scope in scopes.items() if scope == "general"] == [
+        "family_identities",
+        "decreasing_in_tau",
+        "bounded_iff_tau_above_1",
+    ]
+    assert {scopes[n] for n in ("bound_valid_pointwise", "pooled_infimum")} == {"sample"}

@@ -4,7 +4,7 @@
 import pytest
 
 from paper_checks import ng2001
-from paper_checks.claims import Verdict, run_claim, run_control
+from paper_checks.claims import Scope, Verdict, run_claim, run_control
 
 TWO_REGIMES = next(c for c in ng2001.CLAIMS if c.id == "ng2001.two_regimes")
 
@@ -24,9 +24,22 @@ def test_two_regimes_and_its_controls_at_quick_scale(ctx):
     assert all(c.as_required for c in result.controls), result.controls
 
 
+def test_a_claim_checked_on_a_sample_says_what_it_drew(ctx):
+    claim = next(c for c in ng2001.CLAIMS if c.id == "ng2001.asymptotic_ordering")
+    outcome = ng2001.asymptotic_ordering(ctx)
+    assert claim.scope is Scope.SAMPLE and outcome.evidence["families"] == 40
+    assert (
+        outcome.checked
+        == "40 random Gaussian families, K in (2, 3) alternately, n = 4, exact risks"
+    )
+
+
 def test_two_regimes_on_a_small_grid_and_its_controls(ctx):
     outcome = ng2001.two_regimes(ctx, n_values=(32, 48))
     assert outcome.verdict is Verdict.VERIFIED, outcome.summary
+    assert outcome.checked.startswith("K = 2, n in (32, 48); 16 training sets per n")
+    assert outcome.checked.endswith("estimator pins on 3 draws of m = 32 (K = 2, n = 32, C = 0.5)")
+    assert "positive when naive Bayes has the larger error" in outcome.evidence["z_convention"]
     assert (
         outcome.evidence["power"]["largest_m_resolution_over_asymptotic_gap"]
         <= ng2001.RESOLUTION_NEEDED

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from paper_checks import wang2021
-from paper_checks.claims import Verdict, run_claim
+from paper_checks.claims import Scope, Verdict, run_claim
 
 CLAIMS = {claim.id: claim for claim in wang2021.CLAIMS}
 TRAINING = "wang2021.uniformity_tolerance_vs_tau"
@@ -43,3 +43,33 @@ def test_the_trend_test_verifies_a_monotone_trend_and_refutes_a_reversal():
     assert verdict is Verdict.REFUTED and steps[-1]["change"] < 0
     with pytest.raises(ValueError, match="shape"):
         wang2021.trend_verdict(np.ones((1, 4)), +1)
+
+
+def test_checked_names_the_negatives_and_the_sample_that_ran(ctx):
+    claim = CLAIMS["wang2021.entropy_rises_with_temperature"]
+    assert claim.scope is Scope.INSTANCES
+    outcome = claim.check(ctx, negatives=(2,))
+    assert outcome.checked == "m in {2} negatives, symbolic in the similarities and tau"
+    sample = CLAIMS["wang2021.uniformity_sample_bound"]
+    assert sample.scope is Scope.SAMPLE
+    assert sample.check(ctx).checked.startswith("82 random samples uniform on the sphere")
+
+
+def test_the_summary_names_each_step_against_the_claim_with_its_z():
+    taus = [0.3, 0.2, 0.07]
+    steps = {
+        "−L_unif": [{"z": 9.5}, {"z": -11.68}],
+        "tolerance": [{"z": 4.0}, {"z": 1.25}],
+    }
+    assert wang2021._steps_against_the_claim(taus, steps) == (
+        "against the claim (z < -3): −L_unif τ 0.2 -> 0.07 (z = -11.68); "
+        "unresolved (|z| <= 3): tolerance τ 0.2 -> 0.07 (z = 1.25)"
+    )
+    agreeing = {"−L_unif": [{"z": 9.5}, {"z": 3.5}]}
+    assert wang2021._steps_against_the_claim(taus, agreeing) == "every step with z > 3"
+
+
+def test_the_refuted_claim_says_what_it_contradicts_and_quotes_no_measured_number():
+    explanation = CLAIMS[TRAINING].explanation
+    assert explanation.startswith("The evidence contradicts 'uniformity rises as tau falls'")
+    assert "z =" not in explanation and "seeds" not in explanation

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from paper_checks import yeh2022
-from paper_checks.claims import Verdict, run_claim
+from paper_checks.claims import Scope, Verdict, run_claim
 from simulations import contrastive as kernel
 from simulations import contrastive_training
 
@@ -90,3 +90,24 @@ def test_a_kernel_with_one_wrong_term_misses_the_reference(fault, ctx, monkeypat
     result = run_claim(claim, ctx, None)
     assert result.outcome.verdict is not Verdict.VERIFIED, result.outcome.summary
     assert "reference error" in result.outcome.summary  # missed the reference, did not crash
+
+
+def test_checked_names_the_grid_and_the_sample_that_ran(ctx):
+    grid = CLAIMS["yeh2022.step_size_threshold"]
+    assert grid.scope is Scope.INSTANCES
+    outcome = grid.check(ctx, cases=((4, 0.2), (8, 0.5)))
+    assert outcome.checked.startswith("2 (N, tau) in {(4, 0.2), (8, 0.5)} x InfoNCE, DCL")
+    assert outcome.summary.startswith("N = 8, τ = 0.5: thresholds")
+    sample = CLAIMS["yeh2022.qb_vs_batch_size"]
+    assert sample.scope is Scope.SAMPLE
+    outcome = sample.check(ctx, sizes=(8, 32))
+    assert outcome.checked.startswith(
+        "4,096 q_B values: at least 1,024 per N for N in {8, 32} x tau in {0.1, 0.5}"
+    ), outcome.checked
+
+
+def test_every_named_loss_in_the_evidence_has_its_formula(ctx):
+    evidence = CLAIMS["yeh2022.kernel_reference"].check(ctx).evidence
+    assert set(evidence["losses"]) == {"infonce", "dcl", "dclw", "dclw, not detached"}
+    assert "2 - N softmax_i(cos_p,i / sigma)" in evidence["losses"]["dclw"]
+    assert evidence["losses"]["dclw"].endswith("sigma = 0.5")

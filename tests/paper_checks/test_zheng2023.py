@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from paper_checks import estimator_pins, ng2001, zheng2023
-from paper_checks.claims import Method, Verdict, run_claim, run_control
+from paper_checks.claims import Method, Scope, Verdict, run_claim, run_control
 from simulations import generative
 from simulations.sample_complexity import PIN_TOLERANCE, SampleComplexity
 
@@ -47,9 +47,22 @@ def test_every_sweep_control_gives_the_opposite_verdict(ctx, claim):
         assert result.as_required, (control.description, result.summary)
 
 
+def test_a_claim_checked_on_a_sample_says_what_it_drew(ctx):
+    claim = next(c for c in zheng2023.CLAIMS if c.id == "zheng2023.logistic_h_consistency")
+    assert claim.scope is Scope.SAMPLE
+    assert zheng2023.logistic_h_consistency(ctx).checked == (
+        "2,000 random problems (5 points, 3 classes) and 50 tight two-point cases"
+    )
+
+
 def test_each_pin_control_fails_its_own_pin(ctx):
     claim = next(c for c in zheng2023.CLAIMS if c.id == "zheng2023.rescaling_invariance")
     floor, penalty = (claim.check(ctx, **c.overrides) for c in estimator_pins.PIN_CONTROLS)
+    for refuted in (floor, penalty):
+        assert refuted.checked == (
+            "estimator pins on 3 draws of m = 20 (K = 3, n = 20, C = 1); no learning curve"
+        )
+        assert set(refuted.evidence["estimators"]) == {"naive_bayes", "logistic"}
     (nb_pin,), (lr_pin,) = floor.evidence["estimator_pins"], penalty.evidence["estimator_pins"]
     assert nb_pin["naive_bayes"] > 1e3 * PIN_TOLERANCE["naive_bayes"]
     assert lr_pin["naive_bayes"] <= PIN_TOLERANCE["naive_bayes"]
@@ -97,6 +110,8 @@ def test_curves_are_the_same_from_the_sweep_store_and_a_rerun_computes_nothing(
     first = zheng2023.well_specified_no_crossing(stored, grid=grid)
     monkeypatch.setattr(sample_complexity, "learning_curves", None)  # a call would fail
     again = zheng2023.well_specified_no_crossing(stored, grid=grid)
+    assert plain.checked.startswith("K = 2: n in (40,); K = 3: n in (30,); 16 training sets")
+    assert "positive when naive Bayes has the larger error" in plain.evidence["z_convention"]
     for outcome in (first, again):
         assert outcome.summary == plain.summary and outcome.evidence == plain.evidence
         for k, by_n in plain.data["curves"].items():

@@ -150,3 +150,49 @@ def test_the_mixture_transform_bound_is_certified_and_fails_for_a_non_calibrated
     assert calibration.mixture_transform_bound([hinge, exponential], [half, half]).holds is True
     broken = calibration.mixture_transform_bound([sp.Max(0, -z), sp.exp(z)], [half, half])
     assert broken.status is Status.REFUTED  # psi_mix vanishes: not positive
+
+
+def test_the_convex_criterion_is_proved_for_every_convex_margin_loss():
+    proofs = calibration.convex_criterion_proof()
+    assert len(proofs) == 17
+    assert [p.statement for p in proofs if p.status is not Status.PROVED] == []
+    assert proofs[0].statement.startswith("d/da C_eta(a) at a = 0 == (2 eta - 1) phi'(0)")
+
+
+def test_the_convex_criterion_with_phi_slope_nonpositive_fails_its_sign_statements():
+    strict = calibration.convex_criterion_proof()
+    weak = calibration.convex_criterion_proof(strict=False)
+    changed = [w.statement for s, w in zip(strict, weak, strict=True) if w.status != s.status]
+    # phi'(0) = 0 (a^2) is allowed: C_eta'(0) and the descent step have no decided sign
+    assert len(changed) == 4
+    assert all(": C_eta'(0) " in c or ": h C_eta'(0) < 0" in c for c in changed)
+    assert {w.status for w in weak if w.statement in changed} == {Status.INCONCLUSIVE}
+
+
+@pytest.mark.parametrize(("left", "right"), [(-1, 0), (-1, 1), (-1, 2), (-3, -1), (0, 5)])
+def test_the_proof_s_eta_makes_0_minimise_c_eta_at_a_kink(left, right):
+    # phi(a) = left min(a, 0) + right max(a, 0): the convex kink with one-sided slopes l < r
+    left, right = sp.Integer(left), sp.Integer(right)
+    eta = sp.Rational(1, 2) + (right - left) / (4 * (right - left + abs(left + right)))
+    assert sp.Rational(1, 2) < eta < 1
+
+    def c_eta(a):
+        def phi(x):
+            return left * sp.Min(x, 0) + right * sp.Max(x, 0)
+
+        return eta * phi(a) + (1 - eta) * phi(-a)
+
+    assert all(c_eta(sp.Rational(k, 4)) >= c_eta(0) for k in range(-12, 13))
+
+
+@pytest.mark.parametrize(
+    ("expr", "relation", "status"),
+    [
+        (-sp.Symbol("p", positive=True), "<", Status.PROVED),
+        (-sp.Symbol("p", positive=True), ">=", Status.REFUTED),
+        (sp.Symbol("p", nonpositive=True), "<", Status.INCONCLUSIVE),
+        (sp.Symbol("p", nonpositive=True), "<=", Status.PROVED),
+    ],
+)
+def test_a_sign_statement_is_decided_by_the_assumptions_alone(expr, relation, status):
+    assert calibration._sign("s", expr, relation).status is status
