@@ -12,8 +12,10 @@ from simulations import ensloss as ens
 from theory import calibration
 
 CLAIMS = {claim.id.split(".")[1]: claim for claim in dai2025.CLAIMS}
-SLOW = {"depth_trend"}
-"""Trains 12 cells of MLPs (minutes): its control is tested on its own below."""
+SLOW = {"depth_trend", "mixture_closure", "tail_losses"}
+"""depth_trend trains 12 cells of MLPs (minutes; its control is tested on its own below); the
+two symbolic ones take 15-20 s each with their controls. The slow whole-registry test runs all
+three end to end."""
 
 
 @pytest.mark.parametrize(

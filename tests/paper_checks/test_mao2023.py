@@ -11,6 +11,8 @@ from simulations import comp_sum as mc
 from theory import comp_sum
 
 CLAIMS = {claim.id.split(".")[1]: claim for claim in mao2023.CLAIMS}
+SLOW = {"binary_case"}
+"""Half a minute with its controls: the slow whole-registry test runs it end to end."""
 
 
 @pytest.fixture
@@ -23,7 +25,9 @@ def fewer_draws(monkeypatch):
     monkeypatch.setattr(mc, "check_pointwise", smaller)
 
 
-@pytest.mark.parametrize("name", CLAIMS)
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in CLAIMS]
+)
 def test_the_claim_gives_its_verdict_and_each_control_the_opposite(ctx, fewer_draws, name):
     result = run_claim(CLAIMS[name], ctx, None)
     assert [c.description for c in result.controls if not c.as_required] == []
