@@ -13,8 +13,8 @@ A, THETA = awasthi2022.A, awasthi2022.THETA
 
 
 AWASTHI = {claim.id.split(".")[1]: claim for claim in awasthi2022.CLAIMS}
-SLOW = {"two_regime_transforms"}
-"""About a minute with its controls: the slow whole-registry test runs it end to end."""
+SLOW = {"two_regime_transforms", "gamma_max_form"}
+"""12-60 s each with their controls: the slow whole-registry test runs them end to end."""
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from simulations import comp_sum as mc
 from theory import comp_sum
 
 CLAIMS = {claim.id.split(".")[1]: claim for claim in mao2023.CLAIMS}
-SLOW = {"binary_case"}
-"""Half a minute with its controls: the slow whole-registry test runs it end to end."""
+SLOW = {"binary_case", "pooled_infimum", "bound_restricted_class"}
+"""10-25 s each with their controls: the slow whole-registry test runs them end to end."""
 
 
 @pytest.fixture
