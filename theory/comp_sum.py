@@ -604,8 +604,8 @@ def numeric_tight_transform(
 def reference_tight_transform(
     tau: float, n_classes: int, t: float, *, rng: np.random.Generator
 ) -> float:
-    """The tight transform at t, independently of a batched search and of :class:`Transform`:
-    :math:`\\mathcal T_\tau(t)` at 30 digits for τ ≤ 1 (tight: the brute-force infimum matches
+    r"""The tight transform at t, independently of a batched search and of :class:`Transform`:
+    :math:`\mathcal T_\tau(t)` at 30 digits for τ ≤ 1 (tight: the brute-force infimum matches
     it for every n [OURS]), the two-class formula at τ = 3/2 (the infimum for every n [OURS]), else
     :func:`numeric_tight_transform`."""
     if tau <= 1 or tau == 1.5:

@@ -1,5 +1,6 @@
-"""``theory.analysis`` against the closed forms of ``shared/research/h_consistency.md`` §6
-(binary ψ, bounded T_B) and §3 (comp-sum T_τ), and the controls of ``ensloss.md`` §1."""
+"""``theory.analysis`` against closed forms: the binary ψ and bounded-class transforms of
+Awasthi et al. 2022, the comp-sum T_τ of Mao et al. 2023, and the calibrated and non-calibrated
+losses of Dai et al. 2025 as controls."""
 
 import numpy as np
 import pytest
@@ -13,8 +14,8 @@ THETA = np.linspace(0.0, 0.99, 12)
 LOGISTIC_PSI = (1 + THETA) / 2 * np.log1p(THETA) + (1 - THETA) / 2 * np.log1p(-THETA)
 POINTS = 6
 
-# text, convex, calibrated, phi'(0+), psi(theta) of §6.2, psi ~ c theta^p with (p, c),
-# Lipschitz constant (None: not Lipschitz)
+# text, convex, calibrated, phi'(0+), psi(theta) (Awasthi et al. 2022, binary case),
+# psi ~ c theta^p with (p, c), Lipschitz constant (None: not Lipschitz)
 CASES = [
     ("log(1 + exp(-z))", True, True, "-1/2", LOGISTIC_PSI, (2, "1/2"), 1),
     ("exp(-z)", True, True, "-1", 1 - np.sqrt(1 - THETA**2), (2, "1/2"), None),
@@ -54,7 +55,7 @@ def test_margin_losses_match_the_closed_forms(
 
 @pytest.mark.slow
 def test_sigmoid_psi_is_half_theta():
-    """1/(1 + e^z) = (1 - tanh(z/2))/2, so ψ = θ/2 (§6.2 sigmoid row, halved); L = 1/4.
+    """1/(1 + e^z) = (1 - tanh(z/2))/2, so ψ = θ/2 (Awasthi et al. 2022's sigmoid, halved); L = 1/4.
 
     Slow (~14 s): at θ = 0 the risk (φ(α) + φ(-α))/2 is the constant 1/2, which sympy leaves
     unsimplified, and the interval table of ``theory.binary`` runs to its box cap on it.

@@ -14,7 +14,7 @@ def _batch():
 
 
 def _hand_losses(z: np.ndarray) -> dict[str, np.ndarray]:
-    """Per anchor (k, i) of a two-sample batch: InfoNCE and DCL from dcl.md §1.1 by hand."""
+    """Per anchor (k, i) of a two-sample batch: InfoNCE and DCL (Yeh et al. 2022, Eq. 1-2 and 6) by hand."""
     out = {"infonce": np.empty((2, 2)), "dcl": np.empty((2, 2))}
     for k in range(2):
         for i in range(2):
