@@ -1,7 +1,7 @@
 """Batched Newton-CG logistic regression vs a loop of scikit-learn fits (``simulations.generative``).
 
 The problems are a learning-curve batch of the paper's Gaussian design
-(``theory.generative.paper_design`` with the loader transform):
+(``theory.gaussian_classes.paper_design`` with the loader transform):
 ``--draws`` independent training sets of ``max(--sizes)`` rows, each fitted at every size of
 ``--sizes`` on its nested prefix, so draws x sizes problems (default 32 x 8 = 256, n = 100,
 K = 3, m = 50, 100, ..., 400, C = 1). Timed side by side, round after round (interleaved, so
@@ -50,7 +50,7 @@ from timing import RESULTS, best_of, synchronise, write_record
 
 from simulations import backend as backends
 from simulations import generative
-from theory.generative import paper_design
+from theory.gaussian_classes import paper_design
 
 TARGET = 20.0
 """Speed-up the issue asks for on the 2-core CPU."""

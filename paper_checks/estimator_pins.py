@@ -18,7 +18,7 @@ from paper_checks.claims import Context, Control, Outcome, Verdict
 from simulations import generative as fits
 from simulations import sample_complexity as sweep
 from simulations.backend import derive
-from theory import generative as theory
+from theory import gaussian_classes as theory
 
 PIN_DRAWS = 3
 """Training sets each estimator pin fits (of n rows each, n the smallest dimension pinned)."""

@@ -56,7 +56,9 @@ from simulations import generative as fits
 from simulations import sample_complexity as sweep
 from simulations.backend import derive
 from simulations.sweeps import Cell
-from theory import generative as theory
+from theory import gaussian_classes as theory
+from theory.gaussian_risks import zero_one_risk
+from theory.generative import prove_margin_mass_closed_form
 
 PAPER = "ng2001"
 
@@ -104,7 +106,7 @@ def asymptotic_ordering(ctx: Context, discriminative=theory.bayes_rule) -> Outco
                 )
             ]
         )
-        risks = theory.zero_one_risk(rules[..., :-1], rules[..., -1], law)
+        risks = zero_one_risk(rules[..., :-1], rules[..., -1], law)
         gaps.append(float(risks[1] - risks[0]))
     gaps = np.asarray(gaps)
     tolerance = 1e-12
@@ -155,7 +157,7 @@ def margin_mass_vanishes(ctx: Context, slope_of=decay_exponent) -> Outcome:
     """G(τ), the NB log-odds mass within τn of the wrong side, has the closed form
     Φ((τn − 2S)/(2√S)) − Φ(−√S) on the paper's binary design and falls like
     exp(−(1 − τ)² n/4) for τ < 1: the condition of Ng & Jordan's NB bound holds there."""
-    proofs = [p for n in (2, 3) for p in theory.prove_margin_mass_closed_form(n)]
+    proofs = [p for n in (2, 3) for p in prove_margin_mass_closed_form(n)]
     sizes, taus = np.array([200, 400, 800, 1600]), (0.25, 0.5)
     rows = []
     worst = 0.0
@@ -325,7 +327,7 @@ def two_regimes(
         rule = theory.naive_bayes_rule(
             nb_asymptote.means, nb_asymptote.variances, nb_asymptote.priors
         )
-        nb_error = float(theory.zero_one_risk(*rule, law))
+        nb_error = float(zero_one_risk(*rule, law))
         asymptotic_gap = nb_error - curves.bayes_error
         resolution = Z_SIGNIFICANT * float(se[-1])
         resolved = max(resolved, resolution / asymptotic_gap if asymptotic_gap > 0 else math.inf)

@@ -38,6 +38,12 @@ from simulations import embeddings
 from simulations.contrastive import normalise
 from simulations.contrastive_training import EncoderConfig, EncoderGrid
 from theory import contrastive as theory
+from theory.contrastive_proofs import (
+    prove_entropy_temperature,
+    prove_high_temperature_expansions,
+    prove_low_temperature_limits,
+    prove_wang_liu_gradients,
+)
 from theory.proof import Proof, Status
 
 PAPER = "wang2021"
@@ -49,7 +55,7 @@ def hardness_aware_gradients(ctx: Context, loss=theory.infonce_loss) -> Outcome:
     so W&L's positive-gradient magnitude is exactly q_B/τ."""
     negatives = (2, 3, 4)
     return proof_outcome(
-        [p for m in negatives for p in theory.prove_wang_liu_gradients(m, loss=loss)],
+        [p for m in negatives for p in prove_wang_liu_gradients(m, loss=loss)],
         evidence={
             "loss": loss_formulas(["infonce"])["infonce"],
             "P_ij": "e^{s_ij/tau} / (sum_{k != i} e^{s_ik/tau} + e^{s_ii/tau})",
@@ -65,7 +71,7 @@ def entropy_rises_with_temperature(ctx: Context, exponent: int = 3, negatives=(2
     dH/dτ = Var_r(s)/τ³, zero only when every negative similarity is equal: the paper's
     statement (§3.2; its proof is in the supplement, not read) in one line."""
     return proof_outcome(
-        [p for m in negatives for p in theory.prove_entropy_temperature(m, exponent=exponent)],
+        [p for m in negatives for p in prove_entropy_temperature(m, exponent=exponent)],
         evidence={"r_ij": "e^{s_ij/tau} / sum_{k != i} e^{s_ik/tau} (Eq. (5))"},
         checked=f"m in {set_of(negatives)} negatives, symbolic in the similarities and tau",
     )
@@ -78,7 +84,7 @@ give 0 and the DCL limit is c_max − c_p = −1/4."""
 
 def _pinned_dcl_limit(hinge: bool) -> Proof:
     """τL_DC at :data:`LIMIT_POINT` (50 digits) lies in [limit, limit + τ log 2]: the squeeze of
-    :func:`theory.contrastive.prove_low_temperature_limits`, τL_DC − (c_max − c_p) =
+    :func:`theory.contrastive_proofs.prove_low_temperature_limits`, τL_DC − (c_max − c_p) =
     τ log(1 + e^{−b/τ}) with the one other gap b ≥ 0. ``hinge`` claims max(c_max − c_p, 0)."""
     c_p, cosines, tau = LIMIT_POINT
     limit = theory.low_temperature_limit(c_p, cosines, hinge=hinge)
@@ -104,8 +110,8 @@ def temperature_limits(ctx: Context, dcl_hinge: bool = False, negatives=(1, 2, 3
     order of the remainder."""
     proofs = []
     for m in negatives:
-        proofs += theory.prove_low_temperature_limits(m)
-        proofs += theory.prove_high_temperature_expansions(m)
+        proofs += prove_low_temperature_limits(m)
+        proofs += prove_high_temperature_expansions(m)
     pinned = _pinned_dcl_limit(dcl_hinge)
     return proof_outcome(
         [*proofs, pinned],

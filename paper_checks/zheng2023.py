@@ -68,7 +68,7 @@ from simulations import generative as fits
 from simulations import sample_complexity as sweep
 from simulations.backend import derive, to_numpy
 from simulations.sweeps import Cell
-from theory import comp_sum
+from theory import comp_sum, gaussian_classes
 from theory import generative as theory
 
 PAPER = "zheng2023"
@@ -98,12 +98,16 @@ def nb_is_linear(ctx: Context, pooled: bool = True) -> Outcome:
     )
 
 
-def _block_correlated(law: theory.GaussianClasses, rho: float) -> theory.GaussianClasses:
+def _block_correlated(
+    law: gaussian_classes.GaussianClasses, rho: float
+) -> gaussian_classes.GaussianClasses:
     """The same class means with every pair of features correlated by ρ (NB misspecified)."""
     scale = np.sqrt(np.diag(law.covariance))
     n = scale.size
     correlation = np.full((n, n), rho) + (1 - rho) * np.eye(n)
-    return theory.GaussianClasses(law.means, correlation * np.outer(scale, scale), law.priors)
+    return gaussian_classes.GaussianClasses(
+        law.means, correlation * np.outer(scale, scale), law.priors
+    )
 
 
 IDENTITY_SIZES = (2, 3)
@@ -125,15 +129,17 @@ def assumption_identities(ctx: Context, correlation: float = 0.0) -> Outcome:
     """β = KL/n and α = 2β for the pairs that contain the true class, symbolically (n = 2, 3) and
     by the code's Monte Carlo estimator on the paper's design (K = 3, n = 20)."""
     proofs = [p for n in IDENTITY_SIZES for p in theory.prove_assumption_identities(n)]
-    law = theory.paper_design(n_classes=3, n_features=20)
-    model = theory.population_naive_bayes(law)
+    law = gaussian_classes.paper_design(n_classes=3, n_features=20)
+    model = gaussian_classes.population_naive_bayes(law)
     if correlation:
         law = _block_correlated(law, correlation)
     rng = np.random.default_rng(ctx.seed)
     draws = ctx.pick(200_000, 2_000_000)
     rows, worst = [], 0.0
     for pair, true_class in (((0, 1), 0), ((0, 1), 1), ((1, 2), 2)):
-        stats = theory.assumption_statistics_monte_carlo(model, law, pair, true_class, draws, rng)
+        stats = gaussian_classes.assumption_statistics_monte_carlo(
+            model, law, pair, true_class, draws, rng
+        )
         score = abs(stats.gap) / stats.gap_se
         worst = max(worst, score)
         rows.append(
@@ -193,9 +199,9 @@ def alpha_diagnostic_all_pairs(ctx: Context, true_class: int = 2) -> Outcome:
     """The code's diagnostic averages α/β over every ordered pair k1 ≠ k2 for each true class k:
     does α = 2β hold for a pair that does not contain k (well-specified model)?"""
     proofs = [theory.prove_alpha_twice_beta(n, true_class=true_class) for n in IDENTITY_SIZES]
-    law = theory.paper_design(n_classes=3, n_features=6)
-    exact = theory.assumption_statistics(
-        theory.population_naive_bayes(law), law, (0, 1), true_class
+    law = gaussian_classes.paper_design(n_classes=3, n_features=6)
+    exact = gaussian_classes.assumption_statistics(
+        gaussian_classes.population_naive_bayes(law), law, (0, 1), true_class
     )
     outcome = proof_outcome(
         proofs,
@@ -311,23 +317,25 @@ def official_C(n_classes: int) -> float:
     return 0.5 if n_classes == 2 else 1.0
 
 
-def _paper_law(n_classes: int, n_features: int) -> theory.GaussianClasses:
+def _paper_law(n_classes: int, n_features: int) -> gaussian_classes.GaussianClasses:
     """The official design: class means c_k 1 (c_0 = -1, c_k = 2^(k-1)), covariance
     diag(n, ..., n, 1, ..., 1) with floor(n/2) entries n, equal priors; for K > 2 the loader's
     features (x - s)/s, s = 2^(K-3)."""
-    return theory.paper_design(n_classes=n_classes, n_features=n_features, loader_transform=True)
+    return gaussian_classes.paper_design(
+        n_classes=n_classes, n_features=n_features, loader_transform=True
+    )
 
 
-def _fixed_separation_law(n_classes: int, n_features: int) -> theory.GaussianClasses:
+def _fixed_separation_law(n_classes: int, n_features: int) -> gaussian_classes.GaussianClasses:
     """The official design with every mean scaled so that the two closest classes stay at
     Mahalanobis distance 4 for every n."""
-    return theory.fixed_separation_design(n_classes=n_classes, n_features=n_features)
+    return gaussian_classes.fixed_separation_design(n_classes=n_classes, n_features=n_features)
 
 
-def _misspecified_law(n_classes: int, n_features: int) -> theory.GaussianClasses:
+def _misspecified_law(n_classes: int, n_features: int) -> gaussian_classes.GaussianClasses:
     """Control: unit variances, blocks of 4 features correlated by 0.3, mean shifts drawn once
     (seed 0), equal priors: naive Bayes misspecified."""
-    return theory.block_correlated_design(
+    return gaussian_classes.block_correlated_design(
         n_classes=n_classes, n_features=n_features, rng=np.random.SeedSequence(0)
     )
 
@@ -662,7 +670,7 @@ def rescaling_invariance(
     (x_j → a_j x_j + c_j); an L2-penalised logistic regression's do (what min-max scaling and the
     official loader's (x − s)/s change). The estimators are pinned first
     (:func:`estimator_pins`)."""
-    law = theory.paper_design(n_classes=3, n_features=20, loader_transform=True)
+    law = gaussian_classes.paper_design(n_classes=3, n_features=20, loader_transform=True)
     pins = estimator_pins(ctx, [(law, official_C(3))], fit_naive_bayes, fit_logistic)
     if refuted := refuted_by_pins(pins):
         return refuted

@@ -17,7 +17,7 @@ directions. With :math:`\Lambda` the log-sum-exp over the M negatives of the anc
   before v1.5.21 (``lightly/loss/dcl_loss.py``), which is not the paper's loss.
 
 :math:`q_B = 1 - e^{-L_{\rm InfoNCE}}` is the NPC multiplier of [yeh2022, project page Eq. 4]
-(:func:`theory.contrastive.prove_loss_gap`). The gradient is the gradient of
+(:func:`theory.contrastive_proofs.prove_loss_gap`). The gradient is the gradient of
 :math:`\sum_{k,i} a_{k,i} L_{k,i}` with respect to ``z`` as free vectors (by default
 :math:`a = 1/(2N)`, the mean over the 2N anchors); :func:`project_gradient` pulls it back through
 the normalisation. For ``dclw``, ``detach_weight=True`` treats w as a constant (lightly) and

@@ -5,7 +5,7 @@ Theory and Implications*, ICML 2023 (``zheng2023``), and Ng & Jordan, *On Discri
 Generative Classifiers*, NIPS 2001 (``ng2001``): the naive Bayes model is
 [zheng2023, official code ``models/gaussnb.py``] [V]; the batched solver is ours [OURS]. The
 laws (the paper design, its fixed-separation variant, the block-correlated misspecified design)
-live in :mod:`theory.generative`.
+live in :mod:`theory.gaussian_classes`.
 
 **Data.** B independent problems are drawn at once as a padded tensor ``x`` of shape
 (B, m_max, n) with labels (B, m_max). Rows are i.i.d.: :math:`y \sim \pi`,
@@ -56,7 +56,7 @@ import array_api_compat
 import numpy as np
 
 from simulations.backend import Backend, derive, namespace, to_numpy
-from theory.generative import GaussianClasses
+from theory.gaussian_classes import GaussianClasses
 from theory.validation import check_parameter
 
 VAR_SMOOTHING = 1e-9

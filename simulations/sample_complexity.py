@@ -2,14 +2,14 @@ r"""Learning curves of naive Bayes and logistic regression, and the sample sizes
 
 Sources: Zheng et al., ICML 2023 (``zheng2023``) and Ng & Jordan, NIPS 2001 (``ng2001``): the
 protocol is [zheng2023, official code ``main_simulation.py`` and ``data/generate_data.py``] [V];
-the misspecified design (:func:`theory.generative.block_correlated_design`) and the sweep
+the misspecified design (:func:`theory.gaussian_classes.block_correlated_design`) and the sweep
 design are ours [OURS].
 
 One call fits both classifiers on R independent draws at every training size of a grid:
 nested prefixes of one draw per repeat (common random numbers: both methods and all sizes see
 the same rows), logistic regression warm-started along the grid. Errors are not estimated on a
 test set: each fitted rule's 0-1 risk is computed exactly from the law
-(:func:`theory.generative.zero_one_risk`), so the only noise left is the training draw.
+(:func:`theory.gaussian_risks.zero_one_risk`), so the only noise left is the training draw.
 
 The sample complexity of a method is read off its mean curve
 :math:`\bar e(m) = \frac1R\sum_r e_r(m)` as the first size where it reaches a threshold
@@ -35,7 +35,8 @@ import numpy as np
 
 from simulations import generative
 from simulations.backend import Backend, check_resolved, derive, select, to_numpy
-from theory.generative import GaussianClasses, bayes_error, zero_one_risk
+from theory.gaussian_classes import GaussianClasses
+from theory.gaussian_risks import bayes_error, zero_one_risk
 from theory.validation import check_parameter
 
 

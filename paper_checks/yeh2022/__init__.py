@@ -63,7 +63,7 @@ CLAIMS = [
         Reference(
             PAPER,
             "Proposition 1, Eq. (4), and the DCL loss, Eq. (6); the identities are ours",
-            derived_by="theory.contrastive.prove_gradient_factorisation",
+            derived_by="theory.contrastive_proofs.prove_gradient_factorisation",
         ),
         Scope.INSTANCES,
         controls=(
@@ -121,7 +121,7 @@ CLAIMS = [
         Reference(
             PAPER,
             "Proposition 1, Eq. (4), and Eq. (6); the per-anchor identity is ours",
-            derived_by="theory.contrastive.prove_gradient_factorisation",
+            derived_by="theory.contrastive_proofs.prove_gradient_factorisation",
         ),
         Scope.SAMPLE,
         controls=(
@@ -213,7 +213,7 @@ CLAIMS = [
             PAPER,
             "the DCLW weight (equation number not verified: body not read); the properties "
             "are ours",
-            derived_by="theory.contrastive.prove_dclw_weight_properties",
+            derived_by="theory.contrastive_proofs.prove_dclw_weight_properties",
         ),
         Scope.INSTANCES,
         controls=(
@@ -231,7 +231,7 @@ CLAIMS = [
         Reference(
             PAPER,
             "Eq. (1)-(2) and Eq. (6) (the losses); the minimiser and its values are ours",
-            derived_by="theory.contrastive.prove_simplex_minimum_values",
+            derived_by="theory.contrastive_proofs.prove_simplex_minimum_values",
         ),
         Scope.SAMPLE,
         controls=(

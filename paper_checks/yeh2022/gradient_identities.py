@@ -24,6 +24,14 @@ from simulations import contrastive as kernel
 from simulations import embeddings
 from simulations.backend import to_numpy
 from theory import contrastive as theory
+from theory.contrastive_proofs import (
+    prove_dclw_negative_weight,
+    prove_dclw_weight_properties,
+    prove_gradient_factorisation,
+    prove_loss_gap,
+    prove_npc_multiplier_range,
+    prove_vector_gradients,
+)
 from theory.contrastive_reference import batch_reference
 
 
@@ -32,8 +40,8 @@ def gradient_factorisation(ctx: Context, decoupled=theory.dcl_loss) -> Outcome:
     negatives = (1, 2, 3, 4)
     proofs = []
     for m in negatives:
-        proofs += theory.prove_gradient_factorisation(m, decoupled=decoupled)
-        proofs += theory.prove_loss_gap(m, decoupled=decoupled)
+        proofs += prove_gradient_factorisation(m, decoupled=decoupled)
+        proofs += prove_loss_gap(m, decoupled=decoupled)
     return proof_outcome(
         proofs,
         evidence={"losses": loss_formulas(("infonce", "dcl"))},
@@ -45,10 +53,8 @@ def proposition_1_vector_form(ctx: Context, coupled_factor: bool = True) -> Outc
     """Eq. 3 for raw vectors (d = 2, m = 2): every partial carries the factor q_B/τ; for DCL the
     same expressions hold with factor 1/τ (Proposition 2)."""
     dim, m = 2, 2
-    proofs = theory.prove_vector_gradients(dim, m, coupled=coupled_factor)
-    proofs += theory.prove_vector_gradients(
-        dim, m, loss=theory.dcl_loss, coupled=not coupled_factor
-    )
+    proofs = prove_vector_gradients(dim, m, coupled=coupled_factor)
+    proofs += prove_vector_gradients(dim, m, loss=theory.dcl_loss, coupled=not coupled_factor)
     return proof_outcome(
         proofs,
         evidence={"losses": loss_formulas(("infonce", "dcl"))},
@@ -60,7 +66,7 @@ def npc_multiplier_range(ctx: Context, multiplier=theory.npc_multiplier) -> Outc
     """0 < q_B < 1, decreasing in the positive cosine and increasing in every negative one."""
     negatives = (1, 2, 3)
     return proof_outcome(
-        [p for m in negatives for p in theory.prove_npc_multiplier_range(m, multiplier=multiplier)],
+        [p for m in negatives for p in prove_npc_multiplier_range(m, multiplier=multiplier)],
         evidence={"q_B": "1 - e^{s_p} / (e^{s_p} + sum_j e^{s_j}), s = cos/tau"},
         checked=f"m in {set_of(negatives)} negatives per anchor, symbolic in c_p, c_1..c_m, tau",
     )
@@ -235,8 +241,8 @@ def dclw_weights(ctx: Context, scale=None) -> Outcome:
     of positive cosines at small σ gives. The share of negative weights on random batches is
     evidence only (it does not enter the verdict)."""
     sizes = (2, 3, 4)
-    proofs = [p for n in sizes for p in theory.prove_dclw_weight_properties(n, scale=scale)]
-    witness = theory.prove_dclw_negative_weight(scale=scale)
+    proofs = [p for n in sizes for p in prove_dclw_weight_properties(n, scale=scale)]
+    witness = prove_dclw_negative_weight(scale=scale)
     rng = ctx.backend.rng(ctx.seed)
     n, d, positive_cosine, tau = 64, 16, 0.3, 0.1
     negative_share = {}

@@ -8,7 +8,7 @@ step 2/λ_max.
 regular simplex (pairwise instance cosine −1/(N − 1)), at
 L*_InfoNCE = −1/τ + log(e^{1/τ} + 2(N − 1) e^{−1/((N − 1)τ)}) and
 L*_DCL = −1/τ − 1/((N − 1)τ) + log(2N − 2)
-(:func:`theory.contrastive.prove_simplex_minimum_values`).
+(:func:`theory.contrastive_proofs.prove_simplex_minimum_values`).
 There the logit Hessian of InfoNCE scales like q_B*/τ² and that of DCL like 1/(Mτ²), which is
 why DCL needs smaller steps and converges faster at small ones.
 """

@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 
 from simulations import generative as gen
 from simulations.backend import derive, select, to_numpy
-from theory import generative as theory
+from theory import gaussian_classes as theory
 
 NUMPY = select("numpy")
 TIGHT = {"tol": 1e-10, "max_iter": 100_000}

@@ -8,7 +8,8 @@ import pytest
 from simulations import generative as gen
 from simulations import sample_complexity as sc
 from simulations.backend import select, to_numpy
-from theory import generative as theory
+from theory import gaussian_classes as theory
+from theory.gaussian_risks import bayes_error, zero_one_risk
 
 NUMPY = select("numpy")
 LAW = theory.paper_design(n_classes=3, n_features=4, loader_transform=True)
@@ -69,15 +70,15 @@ def test_learning_curves_are_the_exact_risks_of_the_fits():
     x, labels = (to_numpy(a) for a in gen.sample_training_sets(law, NUMPY, seed, 4, 30))
     rule = gen.fit_naive_bayes(x[:, :12], labels[:, :12], 3)
     np.testing.assert_allclose(
-        curves.naive_bayes[:, 0], theory.zero_one_risk(rule.weights, rule.intercepts, law)
+        curves.naive_bayes[:, 0], zero_one_risk(rule.weights, rule.intercepts, law)
     )
     fit = gen.fit_logistic(x, labels, 3, 1.0)
     np.testing.assert_allclose(
-        curves.logistic[:, 1], theory.zero_one_risk(fit.weights, fit.intercepts, law), atol=1e-6
+        curves.logistic[:, 1], zero_one_risk(fit.weights, fit.intercepts, law), atol=1e-6
     )
     mean, se = curves.paired_gap()
     np.testing.assert_allclose(mean, np.mean(curves.naive_bayes - curves.logistic, axis=0))
-    assert np.all(se >= 0) and curves.bayes_error == pytest.approx(theory.bayes_error(law))
+    assert np.all(se >= 0) and curves.bayes_error == pytest.approx(bayes_error(law))
     with pytest.raises(ValueError, match="increasing"):
         sc.learning_curves(law, NUMPY, seed, [30, 12], 4, 1.0)
     with pytest.raises(ValueError, match="repeats"):

@@ -17,7 +17,7 @@ import pytest
 from simulations import sample_complexity as sc
 from simulations import sweeps
 from simulations.backend import select
-from theory import generative as theory
+from theory import gaussian_classes as theory
 
 CALLS: list[int] = []
 
