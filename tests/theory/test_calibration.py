@@ -7,6 +7,7 @@ from theory import calibration
 from theory.proof import Status
 
 z = sp.Symbol("z", real=True)
+a = calibration.Z
 E = sp.E
 
 
@@ -196,3 +197,302 @@ def test_the_proof_s_eta_makes_0_minimise_c_eta_at_a_kink(left, right):
 )
 def test_a_sign_statement_is_decided_by_the_assumptions_alone(expr, relation, status):
     assert calibration._sign("s", expr, relation).status is status
+
+
+# Pins of what the calibration reports say: each proof's statement, status, deciding rung and
+# details, with the limits, slopes and integrals in them worked out by hand.
+def fields(proof):
+    return proof.statement, proof.status, proof.rung, proof.detail
+
+
+def test_the_hinge_report_pins_every_proof():
+    report = calibration.check_cc(sp.Max(0, 1 - z))
+    assert report.proofs == (
+        report.convex,
+        report.differentiable_at_zero,
+        report.negative_slope,
+        report.bounded_below,
+        report.calibrated,
+    )
+    # two pieces, the join at 1 continuous and its slope rising from -1 to 0
+    assert fields(report.convex)[:3] == ("phi is convex", Status.PROVED, "4 parts")
+    assert report.convex.detail.endswith(
+        "phi continuous at alpha = 1: proved symbolically; "
+        "phi' does not drop at alpha = 1: proved symbolically"
+    )
+    assert fields(report.differentiable_at_zero) == (
+        "phi is differentiable at 0",
+        Status.PROVED,
+        "exact one-sided limits",
+        "left -1, right -1",
+    )
+    assert fields(report.negative_slope) == (
+        "phi'(0) < 0 (right slope below 0)",
+        Status.PROVED,
+        "exact one-sided limits",
+        "left -1, right 0",
+    )
+    assert fields(report.bounded_below)[:3] == (
+        "phi is bounded below",
+        Status.CERTIFIED,
+        "interval branch and bound over the line",
+    )
+    # 1 - z -> oo on the left, the flat piece 0 on the right
+    assert report.bounded_below.detail.endswith("limits oo (z -> -oo), 0 (z -> +oo)")
+    assert report.infimum == pytest.approx((0.0, 0.0), abs=1e-9)
+    assert fields(report.calibrated) == (
+        "phi is calibrated",
+        Status.PROVED,
+        "BJM: convex, phi'(0) exists and < 0",
+        "",
+    )
+    record = report.as_dict()
+    assert list(record) == [
+        "phi",
+        "convex",
+        "differentiable_at_zero",
+        "slope_at_zero",
+        "negative_slope",
+        "bounded_below",
+        "infimum_enclosure",
+        "calibrated",
+    ]
+    assert record["phi"] == "Max(0, 1 - alpha)"
+    assert record["slope_at_zero"] == ["-1", "-1"]
+    assert record["infimum_enclosure"] == list(report.infimum)
+    assert record["differentiable_at_zero"] == report.differentiable_at_zero.as_dict()
+    assert record["bounded_below"]["status"] == str(Status.CERTIFIED)
+
+
+@pytest.mark.parametrize(
+    ("phi", "failed"),
+    [
+        # slopes -1 | 0 at the kink: the first premise, differentiability, fails
+        (sp.Max(0, -z), "phi is differentiable at 0"),
+        # differentiable with phi'(0) = 0: the second premise fails
+        (sp.Max(0, -z) ** 2, "phi'(0) < 0 (right slope below 0)"),
+    ],
+)
+def test_a_convex_loss_is_refuted_by_its_first_failing_premise(phi, failed):
+    calibrated = calibration.check_cc(phi).calibrated
+    assert fields(calibrated) == (
+        "phi is calibrated",
+        Status.REFUTED,
+        "BJM (only if)",
+        f"{failed} fails",
+    )
+
+
+def test_a_linear_loss_falls_to_minus_infinity_on_the_left():
+    report = calibration.check_cc(z)
+    assert fields(report.bounded_below) == (
+        "phi is bounded below",
+        Status.REFUTED,
+        "sympy limit",
+        "phi -> -oo as z -> -oo",
+    )
+    assert report.infimum == (-float("inf"), -float("inf"))
+    assert fields(report.negative_slope)[1:] == (
+        Status.REFUTED,
+        "exact one-sided limits",
+        "left 1, right 0",
+    )
+
+
+def test_an_unbounded_non_convex_loss_is_not_judged():
+    # 1 - z, then -2 sqrt(z - 1): the slope drops from -1 to -oo at 1, and phi -> -oo
+    report = calibration.check_cc(sp.Piecewise((1 - z, z <= 1), (-2 * sp.sqrt(z - 1), True)))
+    assert fields(report.convex)[:3] == (
+        "phi is convex",
+        Status.REFUTED,
+        "4 parts, decided by: phi' does not drop at alpha = 1",
+    )
+    assert fields(report.bounded_below) == (
+        "phi is bounded below",
+        Status.REFUTED,
+        "sympy limit",
+        "phi -> -oo as z -> +oo",
+    )
+    assert fields(report.calibrated) == (
+        "phi is calibrated",
+        Status.INCONCLUSIVE,
+        "not applicable",
+        "phi is unbounded below and not shown convex: H(eta) = -oo, psi is undefined",
+    )
+
+
+def test_a_non_convex_loss_is_judged_by_its_psi_transform():
+    # C_eta(a) = 1 + (1 - 2 eta) tanh(2a): H(eta) = 1 - |2 eta - 1|, H^-(eta) = 1, psi(theta) = theta
+    calibrated = calibration.check_cc(1 - sp.tanh(2 * z)).calibrated
+    assert fields(calibrated) == (
+        "phi is calibrated",
+        Status.CERTIFIED,
+        "psi-transform (phi not shown convex)",
+        "theta",
+    )
+
+
+def test_the_derivative_report_pins_every_proof():
+    # g = -e^-z: g' = e^-z >= 0, g(0) = -1, integral over [0, oo) = -1, over (-oo, 0] = -oo
+    report = calibration.check_derivative(-sp.exp(-z))
+    assert [fields(p) for p in report.proofs] == [
+        (
+            "g is non-decreasing",
+            Status.PROVED,
+            "1 parts",
+            "g' >= 0 on (-inf, inf): proved symbolically",
+        ),
+        ("g is continuous at 0", Status.PROVED, "exact one-sided limits", "left -1, right -1"),
+        ("g(0) < 0", Status.PROVED, "exact one-sided limits", "left -1, right 0"),
+        (
+            "the implied loss is bounded below",
+            Status.PROVED,
+            "2 parts",
+            (
+                "integral of g over the right tail > -oo: proved symbolically; "
+                "integral of g over the left tail < +oo: proved symbolically"
+            ),
+        ),
+    ]
+
+
+def test_a_one_over_z_tail_is_named_as_the_failing_part():
+    report = calibration.check_derivative(sp.Piecewise((-1, z <= 1), (-1 / z, True)))
+    assert report.non_decreasing.rung == "3 parts"
+    assert report.non_decreasing.detail.endswith(
+        "g does not jump down at alpha = 1: proved symbolically"
+    )
+    assert fields(report.bounded_below)[:3] == (
+        "the implied loss is bounded below",
+        Status.REFUTED,
+        "2 parts, decided by: integral of g over the right tail > -oo",
+    )
+
+
+@pytest.mark.parametrize(
+    ("formula", "lower", "upper", "bad", "status", "rung", "detail"),
+    [
+        (-sp.exp(-a), 0, sp.oo, -sp.oo, Status.PROVED, "sympy integral", "integral = -1"),
+        (-1 / a, 1, sp.oo, -sp.oo, Status.REFUTED, "sympy integral", "integral = -oo"),
+        # sympy cannot integrate these; z g(z) -> -1: g ~ -1/z, the integral runs to -oo
+        (
+            -1 / (a + sp.sin(a) + 3),
+            0,
+            sp.oo,
+            -sp.oo,
+            Status.REFUTED,
+            "z g(z) has a nonzero limit",
+            "z g(z) -> -1 as z -> oo",
+        ),
+        # the left tail: g < 0 there with z g(z) -> 1, so the integral is -oo, not +oo
+        (
+            1 / (a + sp.sin(a) - 3),
+            -sp.oo,
+            0,
+            sp.oo,
+            Status.PROVED,
+            "z g(z) has a nonzero limit",
+            "z g(z) -> 1 as z -> -oo",
+        ),
+        # g > 0 on the left with z g(z) -> -1: the integral is +oo
+        (
+            -1 / (a + sp.sin(a) - 3),
+            -sp.oo,
+            0,
+            sp.oo,
+            Status.REFUTED,
+            "z g(z) has a nonzero limit",
+            "z g(z) -> -1 as z -> -oo",
+        ),
+        (
+            -1 / (a**2 + sp.sin(a) + 3),
+            0,
+            sp.oo,
+            -sp.oo,
+            Status.PROVED,
+            "comparison with |z|^-(1 + 1)",
+            "|z|^(1 + 1) g(z) -> -1",
+        ),
+        (
+            -1 / (a ** sp.Rational(3, 2) + sp.sin(a) + 3),
+            0,
+            sp.oo,
+            -sp.oo,
+            Status.PROVED,
+            "comparison with |z|^-(1 + 1/2)",
+            "|z|^(1 + 1/2) g(z) -> -1",
+        ),
+    ],
+)
+def test_each_rung_of_the_tail_integral(formula, lower, upper, bad, status, rung, detail):
+    proof = calibration._tail_integral(formula, sp.sympify(lower), sp.sympify(upper), bad, "tail")
+    assert fields(proof) == ("tail", status, rung, detail)
+
+
+def test_an_undecided_limit_is_inconclusive():
+    assert fields(calibration._compare("x < 0", None, sp.Integer(0), "<")) == (
+        "x < 0",
+        Status.INCONCLUSIVE,
+        "sympy could not take the one-sided limits",
+        "",
+    )
+
+
+def test_regularity_at_an_irrational_join():
+    # max(0, 2 - z^2) at sqrt(2): continuous, slopes -2 sqrt(2) | 0
+    continuous, smooth = calibration.regularity_at(sp.Max(0, 2 - z**2), 2**0.5)
+    assert fields(continuous) == (
+        "continuous at alpha = sqrt(2)",
+        Status.PROVED,
+        "exact one-sided limits",
+        "left 0, right 0",
+    )
+    assert fields(smooth) == (
+        "differentiable at alpha = sqrt(2)",
+        Status.REFUTED,
+        "exact one-sided limits",
+        "left -2*sqrt(2), right 0",
+    )
+
+
+def test_the_mixture_is_the_weighted_sum():
+    half = sp.Rational(1, 2)
+    mixed = calibration.mixture([sp.Max(0, 1 - z), sp.exp(-z)], [0.5, 0.5])
+    assert sp.simplify(mixed - (half * sp.Max(0, 1 - a) + half * sp.exp(-a))) == 0
+    with pytest.raises(ValueError, match=r"^weights must be positive, one per loss, and sum to 1$"):
+        calibration.mixture([sp.exp(-z)], [0.5, 0.5])
+
+
+def test_the_derivative_of_a_three_piece_loss_uses_each_piece():
+    # the ramp min(1, max(0, 1 - z)): slopes 0 | -1 | 0, the right derivative at the joins
+    g = calibration.derivative(sp.Min(1, sp.Max(0, 1 - z)))
+    assert [g.subs(a, v) for v in (-1, 0, sp.Rational(1, 2), 1, 2)] == [0, -1, -1, 0, 0]
+
+
+def test_both_forms_name_the_three_equivalences():
+    pairs = calibration.both_forms(
+        calibration.check_cc(sp.exp(-z)), calibration.check_derivative(-sp.exp(-z))
+    )
+    assert pairs == (
+        ("convex <=> g non-decreasing", True, True),
+        ("calibrated <=> g continuous at 0 and g(0) < 0", True, True),
+        ("bounded below <=> integrable tail", True, True),
+    )
+
+
+def test_the_last_comparison_rung_and_no_rung():
+    # |z|^(5/4) g -> -1 while |z|^(3/2) g and |z|^2 g diverge: decided by the last exponent
+    quarter = calibration._tail_integral(
+        -1 / (a ** sp.Rational(5, 4) + sp.sin(a) + 3), sp.Integer(0), sp.oo, -sp.oo, "tail"
+    )
+    assert fields(quarter) == (
+        "tail",
+        Status.PROVED,
+        "comparison with |z|^-(1 + 1/4)",
+        "|z|^(1 + 1/4) g(z) -> -1",
+    )
+    # g ~ -1/(z log z): z g -> 0 and every |z|^(1 + e) g diverges, so no rung decides
+    undecided = calibration._tail_integral(
+        -1 / (a * sp.log(a + 2) + sp.sin(a) + 3), sp.Integer(0), sp.oo, -sp.oo, "tail"
+    )
+    assert fields(undecided) == ("tail", Status.INCONCLUSIVE, "no rung decided the tail", "")
