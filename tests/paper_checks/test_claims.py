@@ -56,30 +56,9 @@ def test_registry_is_well_formed():
 
 def test_a_discrepancy_needs_an_explanation():
     with pytest.raises(ValueError, match="explanation"):
-        Claim(
-            "p.x",
-            "p",
-            "s",
-            Provenance.PAPER,
-            Method.NUMERIC,
-            lambda ctx: None,
-            REF,
-            Scope.GENERAL,
-            controls=CONTROLS,
-            expected=Verdict.REFUTED,
-        )
+        _claim(check=lambda ctx: None, expected=Verdict.REFUTED)
     with pytest.raises(ValueError, match="paper key"):
-        Claim(
-            "q.x",
-            "p",
-            "s",
-            Provenance.PAPER,
-            Method.NUMERIC,
-            lambda ctx: None,
-            REF,
-            Scope.GENERAL,
-            CONTROLS,
-        )
+        _claim("q.x", check=lambda ctx: None)
 
 
 def test_selection_by_id_and_paper_and_unknown_names():
@@ -103,9 +82,7 @@ def test_a_crashing_check_becomes_an_error_verdict(ctx, tmp_path):
     def broken(context):
         raise RuntimeError("boom")
 
-    claim = Claim(
-        "p.broken", "p", "s", Provenance.PAPER, Method.NUMERIC, broken, REF, Scope.GENERAL, CONTROLS
-    )
+    claim = _claim("p.broken", check=broken)
     result = run_claim(claim, ctx, tmp_path)
     assert result.outcome.verdict is Verdict.ERROR
     assert "boom" in result.outcome.summary
@@ -122,9 +99,7 @@ def test_results_serialise_to_json(ctx, tmp_path):
             {"value": 0, "why": "exact"},
         )
 
-    claim = Claim(
-        "p.ok", "p", "s", Provenance.PAPER, Method.SYMBOLIC, check, REF, Scope.GENERAL, CONTROLS
-    )
+    claim = _claim("p.ok", check=check, method=Method.SYMBOLIC)
     document = run_claim(claim, ctx, tmp_path).as_dict()
     text = json.dumps(document)
     assert json.loads(text)["evidence"]["arr"] == [0, 1, 2]
@@ -143,6 +118,20 @@ def _constant_check(context, constant=1):
     return Outcome(verdict, f"constant {constant}", {"constant": constant}, {"value": 0})
 
 
+def _claim(
+    id="p.x",
+    *,
+    check=_constant_check,
+    method=Method.NUMERIC,
+    provenance=Provenance.PAPER,
+    scope=Scope.GENERAL,
+    controls=CONTROLS,
+    **options,
+):
+    """A claim of paper "p" (statement "s", citing REF); the arguments name what differs."""
+    return Claim(id, "p", "s", provenance, method, check, REF, scope, controls, **options)
+
+
 def test_a_claim_needs_a_runtime_control():
     with pytest.raises(ValueError, match="runtime control"):
         Claim(
@@ -153,17 +142,7 @@ def test_a_claim_needs_a_runtime_control():
 
 
 def test_controls_run_and_are_reported(ctx, tmp_path):
-    claim = Claim(
-        "p.ok",
-        "p",
-        "s",
-        Provenance.PAPER,
-        Method.NUMERIC,
-        _constant_check,
-        REF,
-        Scope.GENERAL,
-        CONTROLS,
-    )
+    claim = _claim("p.ok")
     result = run_claim(claim, ctx, None)
     assert result.outcome.verdict is Verdict.VERIFIED and result.as_expected
     (control,) = result.as_dict()["controls"]
@@ -182,17 +161,7 @@ def test_controls_run_and_are_reported(ctx, tmp_path):
 
 def test_a_control_that_does_not_flip_makes_the_claim_an_error(ctx):
     blind = Control("a constant the check cannot see", {"constant": 1})
-    claim = Claim(
-        "p.blind",
-        "p",
-        "s",
-        Provenance.PAPER,
-        Method.NUMERIC,
-        _constant_check,
-        REF,
-        Scope.GENERAL,
-        (blind,),
-    )
+    claim = _claim("p.blind", controls=(blind,))
     result = run_claim(claim, ctx, None)
     assert result.outcome.verdict is Verdict.ERROR and not result.as_expected
     assert "control failed" in result.outcome.summary
@@ -200,17 +169,7 @@ def test_a_control_that_does_not_flip_makes_the_claim_an_error(ctx):
 
 
 def test_a_crashing_control_makes_the_claim_an_error(ctx):
-    claim = Claim(
-        "p.x",
-        "p",
-        "s",
-        Provenance.PAPER,
-        Method.NUMERIC,
-        _constant_check,
-        REF,
-        Scope.GENERAL,
-        (Control("an unknown keyword", {"unknown": 1}),),
-    )
+    claim = _claim(controls=(Control("an unknown keyword", {"unknown": 1}),))
     assert run_claim(claim, ctx, None).outcome.verdict is Verdict.ERROR
 
 
@@ -219,16 +178,10 @@ def test_a_known_discrepancy_needs_a_control_that_verifies(ctx):
         return _constant_check(context, constant=1 if fixed else 2)
 
     fixed = (Control("the corrected statement", {"fixed": True}),)
-    claim = Claim(
+    claim = _claim(
         "p.d",
-        "p",
-        "s",
-        Provenance.PAPER,
-        Method.NUMERIC,
-        refuted_unless_fixed,
-        REF,
-        Scope.GENERAL,
-        fixed,
+        check=refuted_unless_fixed,
+        controls=fixed,
         expected=Verdict.REFUTED,
         explanation="why",
     )
@@ -238,17 +191,7 @@ def test_a_known_discrepancy_needs_a_control_that_verifies(ctx):
 
 def test_controls_can_be_skipped(ctx):
     blind = (Control("a constant the check cannot see", {"constant": 1}),)
-    claim = Claim(
-        "p.x",
-        "p",
-        "s",
-        Provenance.PAPER,
-        Method.NUMERIC,
-        _constant_check,
-        REF,
-        Scope.GENERAL,
-        blind,
-    )
+    claim = _claim(controls=blind)
     result = run_claim(claim, ctx, None, controls=False)
     assert result.outcome.verdict is Verdict.VERIFIED
     assert result.controls is None and result.as_dict()["controls"] is None
@@ -271,17 +214,7 @@ def test_every_claim_cites_an_entry_and_a_place_in_it_and_nothing_outside_the_pa
 
 def test_a_derived_claim_names_what_derives_it():
     with pytest.raises(ValueError, match="derives it"):
-        Claim(
-            "p.x",
-            "p",
-            "s",
-            Provenance.DERIVED,
-            Method.NUMERIC,
-            _constant_check,
-            REF,
-            Scope.GENERAL,
-            CONTROLS,
-        )
+        _claim(provenance=Provenance.DERIVED)
     with pytest.raises(ValueError, match="unknown bibliography entry"):
         Reference("nobody1999", "Theorem 1")
     with pytest.raises(ValueError, match="location"):
@@ -293,30 +226,10 @@ def _listing_check(context, constant=1, checked="3 losses: hinge, logistic, expo
 
 
 def test_a_claim_on_instances_must_say_which(ctx):
-    claim = Claim(
-        "p.x",
-        "p",
-        "s",
-        Provenance.PAPER,
-        Method.NUMERIC,
-        _listing_check,
-        REF,
-        Scope.INSTANCES,
-        CONTROLS,
-    )
+    claim = _claim(check=_listing_check, scope=Scope.INSTANCES)
     result = run_claim(claim, ctx, None)
     assert result.as_expected and result.as_dict()["checked"].startswith("3 losses")
-    silent = Claim(
-        "p.x",
-        "p",
-        "s",
-        Provenance.PAPER,
-        Method.NUMERIC,
-        _constant_check,
-        REF,
-        Scope.SAMPLE,
-        CONTROLS,
-    )
+    silent = _claim(scope=Scope.SAMPLE)
     result = run_claim(silent, ctx, None)
     assert result.outcome.verdict is Verdict.ERROR and "which sample" in result.outcome.summary
 
@@ -327,28 +240,8 @@ def _seeded_check(context, constant=1):
 
 
 def test_the_report_says_whether_the_seed_was_used(ctx):
-    symbolic = Claim(
-        "p.x",
-        "p",
-        "s",
-        Provenance.PAPER,
-        Method.SYMBOLIC,
-        _constant_check,
-        REF,
-        Scope.GENERAL,
-        CONTROLS,
-    )
-    seeded = Claim(
-        "p.y",
-        "p",
-        "s",
-        Provenance.PAPER,
-        Method.SIMULATION,
-        _seeded_check,
-        REF,
-        Scope.GENERAL,
-        CONTROLS,
-    )
+    symbolic = _claim(method=Method.SYMBOLIC)
+    seeded = _claim("p.y", check=_seeded_check, method=Method.SIMULATION)
     unused, used = (run_claim(c, ctx, None).as_dict() for c in (symbolic, seeded))
     assert unused["seed_used"] is False and unused["seed"] is None
     assert used["seed_used"] is True and used["seed"]["entropy"] == ctx.root_seed.entropy
